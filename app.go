@@ -1,0 +1,81 @@
+package zfb
+
+import (
+	"slices"
+	"time"
+)
+
+// SignType is the signature algorithm an app signs with.
+type SignType string
+
+const (
+	SignTypeRSA  SignType = "RSA"  // SHA1withRSA
+	SignTypeRSA2 SignType = "RSA2" // SHA256withRSA
+)
+
+// Valid reports whether zfb can sign and verify with t.
+func (t SignType) Valid() bool { return t == SignTypeRSA || t == SignTypeRSA2 }
+
+// AllMethods in App.Methods lets an app call every API zfb serves.
+const AllMethods = "*"
+
+// App is a merchant application, as registered on the Alipay open platform.
+// The gateway key pair plays "Alipay's key" for this app: zfb signs its
+// answers with GatewayPrivateKey, and the merchant verifies them with
+// GatewayPublicKey (the "alipay_public_key" of their SDK configuration).
+type App struct {
+	ID       string
+	SellerID string // the merchant's 2088… user id
+	Name     string
+	SignType SignType
+
+	AppPublicKey string // PEM (PKIX); verifies the merchant's requests
+	// AppPrivateKey is kept only when zfb generated the app's key pair (the
+	// sandbox, `zfb app create`), so that sandbox.json can be printed again.
+	// zfb never signs with it.
+	AppPrivateKey     string
+	GatewayPrivateKey string // PEM (PKCS#1); signs zfb's answers
+	GatewayPublicKey  string // PEM (PKIX); what the merchant configures as alipay_public_key
+
+	IntlClientID  string
+	IntlPartnerID string
+
+	// Methods lists the APIs the app may call, or AllMethods.
+	Methods []string
+
+	// ClockOffset is how far the app's clock is ahead of the wall clock.
+	ClockOffset time.Duration
+	CreatedAt   time.Time
+}
+
+// MayCall reports whether the app has been granted method.
+func (a *App) MayCall(method string) bool {
+	return slices.Contains(a.Methods, AllMethods) || slices.Contains(a.Methods, method)
+}
+
+// Clock is the app's clock over base.
+func (a *App) Clock(base Clock) AppClock { return AppClock{Base: base, Offset: a.ClockOffset} }
+
+// Buyer behaviours: how a sandbox buyer responds to a payment.
+const (
+	BehaviourPays     = "pays"     // pays at once
+	BehaviourPassword = "password" // the trade waits for the buyer to confirm
+	BehaviourPoor     = "poor"     // balance too low for most payments
+)
+
+// ValidBehaviour reports whether b is a behaviour zfb knows.
+func ValidBehaviour(b string) bool {
+	return b == BehaviourPays || b == BehaviourPassword || b == BehaviourPoor
+}
+
+// Buyer is an Alipay user who pays merchants in the sandbox. The balance
+// lives in the ledger (account BuyerAccount(UserID)); Buyer.Balance is
+// filled in when a buyer is read.
+type Buyer struct {
+	UserID      string // 2088…
+	LogonID     string // e.g. a masked phone number or e-mail
+	PaymentCode string // the 18-digit code the buyer shows at a till
+	Behaviour   string
+	Balance     int64 // minor units, CNY
+	CreatedAt   time.Time
+}

@@ -1,0 +1,125 @@
+package zfb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Service holds the domain rules. Adapters call it; it calls the Store.
+type Service struct {
+	Store  Store
+	Clock  Clock // the wall clock every app clock is based on
+	Logger *slog.Logger
+}
+
+// NewService returns a Service over store. A nil clock is the system clock;
+// a nil logger discards.
+func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
+	if clock == nil {
+		clock = SystemClock
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: store, Clock: clock, Logger: logger}
+}
+
+// AppNow is the app's current time on its own clock.
+func (s *Service) AppNow(ctx context.Context, appID string) (time.Time, error) {
+	app, err := s.Store.App(ctx, appID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return app.Clock(s.Clock).Now(), nil
+}
+
+// ErrClockBackwards refuses to move an app's clock into its past: trades,
+// time-outs and notifications already scheduled on it would run backwards.
+var ErrClockBackwards = errors.New("an app clock only moves forward")
+
+// AdvanceClock moves the app's clock forward by d and returns its new now.
+func (s *Service) AdvanceClock(ctx context.Context, appID string, d time.Duration) (time.Time, error) {
+	if d < 0 {
+		return time.Time{}, ErrClockBackwards
+	}
+	offset, err := s.Store.AdvanceAppClock(ctx, appID, d)
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.Logger.InfoContext(ctx, "app clock advanced", "app_id", appID, "by", d, "offset", offset)
+	return AppClock{Base: s.Clock, Offset: offset}.Now(), nil
+}
+
+// SetClock moves the app's clock to t, which must not be in the app's past.
+func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time.Time, error) {
+	app, err := s.Store.App(ctx, appID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	wall := s.Clock.Now()
+	if t.Before(app.Clock(ClockFunc(func() time.Time { return wall })).Now()) {
+		return time.Time{}, ErrClockBackwards
+	}
+	offset := t.Sub(wall)
+	if err := s.Store.SetAppClockOffset(ctx, appID, offset); err != nil {
+		return time.Time{}, err
+	}
+	s.Logger.InfoContext(ctx, "app clock set", "app_id", appID, "to", t, "offset", offset)
+	return t, nil
+}
+
+// CreateApp registers an app and opens its merchant account.
+func (s *Service) CreateApp(ctx context.Context, app *App) error {
+	if app.ID == "" || app.SellerID == "" || !app.SignType.Valid() || app.AppPublicKey == "" || app.GatewayPrivateKey == "" {
+		return fmt.Errorf("app needs an id, a seller id, a sign type and its keys")
+	}
+	if len(app.Methods) == 0 {
+		app.Methods = []string{AllMethods}
+	}
+	if app.CreatedAt.IsZero() {
+		app.CreatedAt = s.Clock.Now()
+	}
+	return s.Store.InTx(ctx, func(q Queries) error {
+		if err := q.CreateApp(ctx, app); err != nil {
+			return err
+		}
+		return q.EnsureAccount(ctx, &Account{ID: MerchantAccount(app.SellerID, CNY), Kind: AccountKindMerchant, Owner: app.SellerID, Currency: CNY, Floor: new(int64)})
+	})
+}
+
+// CreateBuyer registers a buyer and funds their account with b.Balance from
+// the sandbox's funding account, in one transaction.
+func (s *Service) CreateBuyer(ctx context.Context, b *Buyer) error {
+	if b.UserID == "" || b.PaymentCode == "" || !ValidBehaviour(b.Behaviour) || b.Balance < 0 {
+		return fmt.Errorf("buyer needs a user id, a payment code, a known behaviour and a balance of zero or more")
+	}
+	if b.CreatedAt.IsZero() {
+		b.CreatedAt = s.Clock.Now()
+	}
+	return s.Store.InTx(ctx, func(q Queries) error {
+		if err := q.CreateBuyer(ctx, b); err != nil {
+			return err
+		}
+		accounts := []*Account{
+			{ID: FundingAccount(CNY), Kind: AccountKindFunding, Currency: CNY},
+			{ID: BuyerAccount(b.UserID, CNY), Kind: AccountKindBuyerAvailable, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
+			{ID: BuyerFrozenAccount(b.UserID, CNY), Kind: AccountKindBuyerFrozen, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
+		}
+		for _, a := range accounts {
+			if err := q.EnsureAccount(ctx, a); err != nil {
+				return err
+			}
+		}
+		if b.Balance == 0 {
+			return nil
+		}
+		return q.PostTransfer(ctx, &Transfer{
+			Kind: TransferOpening, Ref: b.UserID,
+			Debit: FundingAccount(CNY), Credit: BuyerAccount(b.UserID, CNY),
+			Amount: b.Balance, Currency: CNY, CreatedAt: b.CreatedAt,
+		})
+	})
+}

@@ -1,0 +1,66 @@
+package zfb
+
+import (
+	"context"
+	"time"
+)
+
+// Queries are the reads and writes the domain asks of storage. Called on a
+// Store, each is its own transaction; called on the Queries that InTx hands
+// out, all of them commit together or not at all.
+//
+// Errors: ErrNotFound for a missing row, ErrConflict for a taken unique key,
+// ErrInsufficientFunds for a transfer that would break an account's floor.
+type Queries interface {
+	CreateApp(ctx context.Context, app *App) error
+	App(ctx context.Context, appID string) (*App, error)
+	Apps(ctx context.Context) ([]*App, error)
+	// SetAppClockOffset persists the app's clock offset.
+	SetAppClockOffset(ctx context.Context, appID string, offset time.Duration) error
+	// AdvanceAppClock adds by to the app's clock offset in one statement, so
+	// that concurrent advances add up, and returns the new offset.
+	AdvanceAppClock(ctx context.Context, appID string, by time.Duration) (time.Duration, error)
+
+	// CreateBuyer stores the buyer's identity; its money is in the ledger.
+	CreateBuyer(ctx context.Context, b *Buyer) error
+	// Buyer, BuyerByPaymentCode and Buyers fill Buyer.Balance from the
+	// buyer's CNY account (zero when it has none).
+	Buyer(ctx context.Context, userID string) (*Buyer, error)
+	BuyerByPaymentCode(ctx context.Context, code string) (*Buyer, error)
+	Buyers(ctx context.Context) ([]*Buyer, error)
+
+	// EnsureAccount opens a ledger account with a zero balance unless one
+	// with that id exists (INSERT … ON CONFLICT DO NOTHING: safe to race).
+	EnsureAccount(ctx context.Context, a *Account) error
+	Account(ctx context.Context, id string) (*Account, error)
+	// PostTransfer records t as two entries and moves the balances, refusing
+	// (ErrInsufficientFunds) a debit below the account's floor and (ErrNotFound)
+	// an account that does not exist or has another currency. It sets t.ID.
+	PostTransfer(ctx context.Context, t *Transfer) error
+	// Transfers lists the transfers whose Ref is ref, oldest first.
+	Transfers(ctx context.Context, ref string) ([]*Transfer, error)
+	// CheckLedger verifies the ledger's invariants: the entries of each
+	// currency sum to zero, every balance equals the sum of its entries, and
+	// no balance is below its floor.
+	CheckLedger(ctx context.Context) (*LedgerReport, error)
+
+	// EnqueueOutbox records a message to deliver after commit; it sets m.ID.
+	EnqueueOutbox(ctx context.Context, m *OutboxMessage) error
+	// OutboxMessages lists the messages of an app, oldest first.
+	OutboxMessages(ctx context.Context, appID string) ([]*OutboxMessage, error)
+
+	// Setting reads and PutSetting writes an instance-wide value (the admin
+	// token, say).
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+}
+
+// Store is zfb's storage: SQLite embedded, or PostgreSQL shared by several
+// instances (package sqlstore).
+type Store interface {
+	Queries
+	// InTx runs fn in one transaction, committing when fn returns nil and
+	// rolling back otherwise.
+	InTx(ctx context.Context, fn func(q Queries) error) error
+	Close() error
+}
