@@ -1,0 +1,16 @@
+// Package sign implements the wire cryptography of the Alipay OpenAPI gateway
+// (gateway.do, version 1.0) shared by the zfb server and its Go SDK:
+//
+//   - RSA keys in every form the official SDKs and the Alipay console use
+//     (keys.go);
+//   - SHA1withRSA ("RSA") and SHA256withRSA ("RSA2") PKCS#1 v1.5 signatures
+//     in standard Base64 (rsa.go);
+//   - the request and notification sign strings (content.go);
+//   - the signed response envelope and the Java SDK's way of locating the
+//     signed bytes in it (response.go);
+//   - the optional AES body encryption, encrypt_type=AES (aes.go).
+//
+// Every function works on bytes: content is signed in the request charset's
+// bytes, and nothing here transcodes. The package uses the standard library
+// only, keeps no state and never panics on malformed input.
+package sign
