@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zfbpay/zfb"
+)
+
+const appColumns = `id, seller_id, name, sign_type, app_public_key, app_private_key,
+	gateway_private_key, gateway_public_key, intl_client_id, intl_partner_id,
+	methods, clock_offset_us, created_at`
+
+// CreateApp stores app; a taken app id or intl client id is zfb.ErrConflict.
+func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
+	methods := app.Methods
+	if methods == nil {
+		methods = []string{}
+	}
+	methodsJSON, err := json.Marshal(methods)
+	if err != nil {
+		return fmt.Errorf("create app %q: %w", app.ID, err)
+	}
+	_, err = q.write.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		app.ID, app.SellerID, app.Name, string(app.SignType), app.AppPublicKey, app.AppPrivateKey,
+		app.GatewayPrivateKey, app.GatewayPublicKey, app.IntlClientID, app.IntlPartnerID,
+		string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create app %q: %w", app.ID, classify(err))
+	}
+	return nil
+}
+
+// App reads one app.
+func (q *queries) App(ctx context.Context, appID string) (*zfb.App, error) {
+	app, err := scanApp(q.read.QueryRowContext(ctx, `SELECT `+appColumns+` FROM apps WHERE id = $1`, appID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("app %q: %w", appID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("app %q: %w", appID, err)
+	}
+	return app, nil
+}
+
+// Apps lists every app, oldest first.
+func (q *queries) Apps(ctx context.Context) ([]*zfb.App, error) {
+	rows, err := q.read.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("apps: %w", err)
+	}
+	defer rows.Close()
+	var apps []*zfb.App
+	for rows.Next() {
+		app, err := scanApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("apps: %w", err)
+		}
+		apps = append(apps, app)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("apps: %w", err)
+	}
+	return apps, nil
+}
+
+func scanApp(r scanner) (*zfb.App, error) {
+	var (
+		a                   zfb.App
+		signType, methods   string
+		offsetUS, createdUS int64
+	)
+	if err := r.Scan(&a.ID, &a.SellerID, &a.Name, &signType, &a.AppPublicKey, &a.AppPrivateKey,
+		&a.GatewayPrivateKey, &a.GatewayPublicKey, &a.IntlClientID, &a.IntlPartnerID,
+		&methods, &offsetUS, &createdUS); err != nil {
+		return nil, err
+	}
+	a.SignType = zfb.SignType(signType)
+	if err := json.Unmarshal([]byte(methods), &a.Methods); err != nil {
+		return nil, fmt.Errorf("app %q: methods: %w", a.ID, err)
+	}
+	if len(a.Methods) == 0 {
+		a.Methods = nil
+	}
+	a.ClockOffset = time.Duration(offsetUS) * time.Microsecond
+	a.CreatedAt = fromMicros(createdUS)
+	return &a, nil
+}
+
+// SetAppClockOffset persists the app's clock offset, to the microsecond.
+func (q *queries) SetAppClockOffset(ctx context.Context, appID string, offset time.Duration) error {
+	res, err := q.write.ExecContext(ctx, `UPDATE apps SET clock_offset_us = $2 WHERE id = $1`,
+		appID, offset.Microseconds())
+	if err != nil {
+		return fmt.Errorf("set clock of app %q: %w", appID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("set clock of app %q: %w", appID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("set clock of app %q: %w", appID, zfb.ErrNotFound)
+	}
+	return nil
+}
+
+// AdvanceAppClock adds by to the app's clock offset in one statement, so
+// that concurrent advances add up, and returns the new offset.
+func (q *queries) AdvanceAppClock(ctx context.Context, appID string, by time.Duration) (time.Duration, error) {
+	var us int64
+	err := q.write.QueryRowContext(ctx,
+		`UPDATE apps SET clock_offset_us = clock_offset_us + $2 WHERE id = $1 RETURNING clock_offset_us`,
+		appID, by.Microseconds()).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("advance clock of app %q: %w", appID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("advance clock of app %q: %w", appID, err)
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}

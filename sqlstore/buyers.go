@@ -1,0 +1,97 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zfbpay/zfb"
+)
+
+// CreateBuyer stores the buyer's identity; a taken user id, logon id or
+// payment code is zfb.ErrConflict. Balance is not stored here: it is the
+// balance of the buyer's ledger account.
+func (q *queries) CreateBuyer(ctx context.Context, b *zfb.Buyer) error {
+	_, err := q.write.ExecContext(ctx, `INSERT INTO buyers (user_id, logon_id, payment_code, behaviour, created_at)
+		VALUES ($1, $2, $3, $4, $5)`,
+		b.UserID, b.LogonID, b.PaymentCode, b.Behaviour, micros(b.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create buyer %q: %w", b.UserID, classify(err))
+	}
+	return nil
+}
+
+// buyerSelect reads buyers with the balance of their CNY account, joined by
+// the account id zfb.BuyerAccount gives: $1 || user_id || $2, with $1 and $2
+// from buyerAccountAffixes. Further parameters start at $3.
+const buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.created_at,
+		COALESCE(a.balance, 0)
+	FROM buyers b
+	LEFT JOIN ledger_accounts a ON a.id = $1 || b.user_id || $2`
+
+// buyerAccountAffixes are what zfb.BuyerAccount(userID, CNY) puts before
+// and after the user id, so that SQL builds the same account id without
+// restating the naming rule.
+func buyerAccountAffixes() (prefix, suffix string) {
+	const mark = "\x00"
+	prefix, suffix, _ = strings.Cut(zfb.BuyerAccount(mark, zfb.CNY), mark)
+	return prefix, suffix
+}
+
+// Buyer reads a buyer by user id.
+func (q *queries) Buyer(ctx context.Context, userID string) (*zfb.Buyer, error) {
+	return q.buyerWhere(ctx, "user id", `b.user_id = $3`, userID)
+}
+
+// BuyerByPaymentCode reads the buyer whose payment code is code.
+func (q *queries) BuyerByPaymentCode(ctx context.Context, code string) (*zfb.Buyer, error) {
+	return q.buyerWhere(ctx, "payment code", `b.payment_code = $3`, code)
+}
+
+func (q *queries) buyerWhere(ctx context.Context, what, cond, arg string) (*zfb.Buyer, error) {
+	prefix, suffix := buyerAccountAffixes()
+	b, err := scanBuyer(q.read.QueryRowContext(ctx, buyerSelect+` WHERE `+cond, prefix, suffix, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("buyer with %s %q: %w", what, arg, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("buyer with %s %q: %w", what, arg, err)
+	}
+	return b, nil
+}
+
+// Buyers lists every buyer, oldest first.
+func (q *queries) Buyers(ctx context.Context) ([]*zfb.Buyer, error) {
+	prefix, suffix := buyerAccountAffixes()
+	rows, err := q.read.QueryContext(ctx, buyerSelect+` ORDER BY b.created_at, b.user_id`, prefix, suffix)
+	if err != nil {
+		return nil, fmt.Errorf("buyers: %w", err)
+	}
+	defer rows.Close()
+	var buyers []*zfb.Buyer
+	for rows.Next() {
+		b, err := scanBuyer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("buyers: %w", err)
+		}
+		buyers = append(buyers, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("buyers: %w", err)
+	}
+	return buyers, nil
+}
+
+func scanBuyer(r scanner) (*zfb.Buyer, error) {
+	var (
+		b         zfb.Buyer
+		createdUS int64
+	)
+	if err := r.Scan(&b.UserID, &b.LogonID, &b.PaymentCode, &b.Behaviour, &createdUS, &b.Balance); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromMicros(createdUS)
+	return &b, nil
+}

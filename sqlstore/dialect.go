@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/zfbpay/zfb"
+)
+
+// Every query is written once, with PostgreSQL's $1, $2, … placeholders.
+// SQLite reads "$1" as a named parameter, and modernc.org/sqlite binds a
+// parameter named $N to the Nth argument, so the same text runs on both (a
+// placeholder used twice is one parameter on both). The conformance suite
+// runs every query on both backends.
+
+// dialect is what differs between the backends beside the schema files.
+type dialect struct {
+	name string // "sqlite" or "postgres"; also the migrations directory
+
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends. SQLite needs none: a write transaction holds the
+	// database's one write lock from BEGIN IMMEDIATE on.
+	forUpdate string
+
+	// snapshot begins a read-only transaction in which several statements
+	// see one consistent state of the database.
+	snapshot *sql.TxOptions
+
+	// migrationLock, when set, is run first in the migration transaction so
+	// that instances starting together migrate one at a time.
+	migrationLock string
+}
+
+func sqliteDialect() *dialect {
+	return &dialect{
+		name: "sqlite",
+		// A deferred BEGIN on a WAL database reads one snapshot until
+		// the transaction ends.
+		snapshot: &sql.TxOptions{ReadOnly: true},
+	}
+}
+
+func postgresDialect() *dialect {
+	return &dialect{
+		name:      "postgres",
+		forUpdate: " FOR UPDATE",
+		// READ COMMITTED takes a new snapshot per statement; a report
+		// built from several statements needs one for all of them.
+		snapshot: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		// A transaction-scoped advisory lock, keyed by the schema so that
+		// separate schemas (tests running in parallel) do not wait on each
+		// other. 8021602 is 0x7a6662, "zfb".
+		migrationLock: `SELECT pg_advisory_xact_lock(8021602, hashtext(COALESCE(current_schema(), '')))`,
+	}
+}
+
+// classify maps a driver error to the zfb error it means, keeping the
+// driver's error in the chain: a taken unique key is zfb.ErrConflict, and a
+// reference to a row that does not exist (a foreign key) is zfb.ErrNotFound.
+// Other errors pass through unchanged.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", zfb.ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %w", zfb.ErrNotFound, err)
+		}
+		return err
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %w", zfb.ErrConflict, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("%w: %w", zfb.ErrNotFound, err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,439 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/storetest"
+)
+
+// newSQLiteStore opens a store on a new file in a temporary directory.
+func newSQLiteStore(tb testing.TB) *Store {
+	tb.Helper()
+	return openURL(tb, filepath.Join(tb.TempDir(), "zfb.db"))
+}
+
+// newPostgresStore opens a store on a new schema of ZFB_TEST_POSTGRES.
+func newPostgresStore(tb testing.TB) *Store {
+	tb.Helper()
+	return openURL(tb, storetest.PostgresURL(tb))
+}
+
+func openURL(tb testing.TB, url string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
+}
+
+// backends runs fn on a new store of each backend.
+func backends(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newSQLiteStore(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newPostgresStore(t)) })
+}
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) zfb.Store { return newSQLiteStore(t) })
+}
+
+func TestPostgres(t *testing.T) {
+	if os.Getenv("ZFB_TEST_POSTGRES") == "" {
+		storetest.PostgresURL(t) // skips, or fails in CI
+	}
+	storetest.Run(t, func(t *testing.T) zfb.Store { return newPostgresStore(t) })
+}
+
+func TestOpenSQLitePaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, u := range []string{
+		filepath.Join(dir, "plain.db"),
+		"sqlite:" + filepath.Join(dir, "prefixed.db"),
+		filepath.Join(dir, "new", "nested", "dir", "zfb.db"),
+	} {
+		s := openURL(t, u)
+		if s.Backend() != "sqlite" {
+			t.Errorf("%s: Backend() = %q", u, s.Backend())
+		}
+		if _, err := os.Stat(strings.TrimPrefix(u, "sqlite:")); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "sqlite:", ":memory:", "sqlite::memory:", "file:x.db", filepath.Join(dir, "x.db?mode=ro")} {
+		if s, err := Open(t.Context(), u, nil); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}
+
+func TestOpenPostgres(t *testing.T) {
+	s := newPostgresStore(t)
+	if s.Backend() != "postgres" {
+		t.Errorf("Backend() = %q", s.Backend())
+	}
+	u := strings.Replace(storetest.PostgresURL(t), "postgres://", "postgresql://", 1)
+	if s := openURL(t, u); s.Backend() != "postgres" {
+		t.Errorf("postgresql://: Backend() = %q", s.Backend())
+	}
+}
+
+// TestSQLitePragmas: every connection of both pools has the pragmas, and
+// the read pool cannot write.
+func TestSQLitePragmas(t *testing.T) {
+	s := newSQLiteStore(t)
+	ctx := t.Context()
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"}
+	for name, db := range map[string]*sql.DB{"write": s.write, "read": s.read} {
+		// Hold several read connections at once, so that more than one
+		// is checked.
+		var conns []*sql.Conn
+		for range 3 {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+			if name == "write" {
+				break
+			}
+		}
+		for _, c := range conns {
+			for pragma, v := range want {
+				var got string
+				if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got != v {
+					t.Errorf("%s pool: %s = %s, want %s", name, pragma, got, v)
+				}
+			}
+			c.Close()
+		}
+	}
+	if _, err := s.read.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('k', 'v')`); err == nil {
+		t.Error("the read pool wrote")
+	}
+}
+
+// TestSQLiteWriteTxIsImmediate: a write transaction holds the write lock
+// from its BEGIN, before it writes anything; plain reads do not wait for it.
+func TestSQLiteWriteTxIsImmediate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zfb.db")
+	s := openURL(t, path)
+	ctx := t.Context()
+	other, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	entered, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- s.InTx(ctx, func(q zfb.Queries) error {
+			close(entered)
+			<-release
+			return nil
+		})
+	}()
+	<-entered
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err == nil {
+		t.Error("another connection took the write lock while a write transaction was open: it did not BEGIN IMMEDIATE")
+		conn.ExecContext(ctx, "ROLLBACK")
+	}
+	if _, err := s.App(ctx, "nobody"); !errors.Is(err, zfb.ErrNotFound) {
+		t.Errorf("a read during a write transaction: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatalf("after the transaction: %v", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSQLiteTwoStoresOneFile: two stores on one file (two zfb processes,
+// say) write at once; each write transaction waits for the other's lock
+// (busy_timeout) instead of failing.
+func TestSQLiteTwoStoresOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zfb.db")
+	stores := []*Store{openURL(t, path), openURL(t, path)}
+	ctx := t.Context()
+	for _, id := range []string{"from", "to"} {
+		if err := stores[0].EnsureAccount(ctx, &zfb.Account{ID: id, Kind: zfb.AccountKindMerchant, Currency: zfb.CNY}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 40
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := stores[i%2].PostTransfer(ctx, &zfb.Transfer{Kind: "pay", Ref: fmt.Sprint(i), Debit: "from", Credit: "to", Amount: 1, Currency: zfb.CNY})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	r, err := stores[1].CheckLedger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK || r.Transfers != n {
+		t.Errorf("report = %+v, want OK with %d transfers", r, n)
+	}
+}
+
+// TestSQLiteReopen: a reopened file keeps its data and is not migrated again.
+func TestSQLiteReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "zfb.db")
+	ctx := t.Context()
+	first, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buyer := &zfb.Buyer{UserID: "2088000000000001", LogonID: "a@example.com", PaymentCode: "280000000000000001", Behaviour: zfb.BehaviourPays, Balance: 12345}
+	if err := zfb.NewService(first, nil, nil).CreateBuyer(ctx, buyer); err != nil {
+		t.Fatal(err)
+	}
+	before := migrationRows(t, first)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	second, err := Open(ctx, "sqlite:"+path, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	got, err := second.Buyer(ctx, buyer.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Balance != 12345 {
+		t.Errorf("balance after reopening = %d, want 12345", got.Balance)
+	}
+	if after := migrationRows(t, second); !slices.Equal(after, before) {
+		t.Errorf("schema_migrations changed on reopening: %q, then %q", before, after)
+	}
+	if strings.Contains(logs.String(), "migration") {
+		t.Errorf("reopening logged a migration: %s", logs.String())
+	}
+	if n, err := second.migrate(ctx); err != nil || n != 0 {
+		t.Errorf("migrate again = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// migrationRows lists schema_migrations, one "version name applied_at" a row.
+func migrationRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var (
+			v, at int64
+			name  string
+		)
+		if err := rows.Scan(&v, &name, &at); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(v, name, at))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zfb.db")
+	s := openURL(t, path)
+	if _, err := s.write.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(t.Context(), path, nil); err == nil || !strings.Contains(err.Error(), "newer") {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("opening a database from a newer zfb: err = %v", err)
+	}
+}
+
+// TestMigrationsMatch: both backends have the same migrations.
+func TestMigrationsMatch(t *testing.T) {
+	lite, err := loadMigrations(migrationFiles, "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := loadMigrations(migrationFiles, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(m migration) string { return m.name }
+	if len(lite) == 0 || !slices.Equal(sliceOf(lite, name), sliceOf(pg, name)) {
+		t.Errorf("migrations differ: sqlite %q, postgres %q", sliceOf(lite, name), sliceOf(pg, name))
+	}
+}
+
+func sliceOf[T, U any](s []T, f func(T) U) []U {
+	out := make([]U, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// TestPostgresConcurrentOpen: instances starting together on one empty
+// schema all open it; the schema is migrated once.
+func TestPostgresConcurrentOpen(t *testing.T) {
+	u := storetest.PostgresURL(t)
+	const n = 4
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		stores []*Store
+	)
+	for range n {
+		wg.Go(func() {
+			s, err := Open(t.Context(), u, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			stores = append(stores, s)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for _, s := range stores {
+		defer s.Close()
+	}
+	if len(stores) != n {
+		t.Fatalf("%d of %d opens succeeded", len(stores), n)
+	}
+	ms, err := loadMigrations(migrationFiles, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := migrationRows(t, stores[0]); len(rows) != len(ms) {
+		t.Errorf("schema_migrations = %q, want %d rows", rows, len(ms))
+	}
+}
+
+// TestCheckLedgerFindsCorruption: CheckLedger reports a ledger broken
+// behind the store's back, naming what is broken.
+func TestCheckLedgerFindsCorruption(t *testing.T) {
+	tests := []struct {
+		name     string
+		corrupt  string // SQL; $1 is the buyer's account
+		failures []string
+	}{{
+		name:     "balance",
+		corrupt:  `UPDATE ledger_accounts SET balance = balance + 7 WHERE id = $1`,
+		failures: []string{"account buyer:2088000000000001:CNY: balance 1007, but its entries sum to 1000"},
+	}, {
+		name:    "lost entry",
+		corrupt: `DELETE FROM ledger_entries WHERE account_id = $1`,
+		failures: []string{
+			"currency CNY: entries sum to -1000, not 0",
+			"transfer 1: 1 entries summing to -1000",
+			"account buyer:2088000000000001:CNY: balance 1000, but its entries sum to 0",
+		},
+	}, {
+		name:    "entry on the wrong account",
+		corrupt: `UPDATE ledger_entries SET account_id = 'funding:CNY', amount = 1000 WHERE account_id = $1`,
+		failures: []string{
+			"transfer 1: 2 entries summing to 0",
+			"account buyer:2088000000000001:CNY: balance 1000, but its entries sum to 0",
+			"account funding:CNY: balance -1000, but its entries sum to 0",
+		},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			backends(t, func(t *testing.T, s *Store) {
+				ctx := t.Context()
+				buyer := &zfb.Buyer{UserID: "2088000000000001", PaymentCode: "280000000000000001", Behaviour: zfb.BehaviourPays, Balance: 1000}
+				if err := zfb.NewService(s, nil, nil).CreateBuyer(ctx, buyer); err != nil {
+					t.Fatal(err)
+				}
+				if r, err := s.CheckLedger(ctx); err != nil || !r.OK {
+					t.Fatalf("before: %+v, %v", r, err)
+				}
+				if _, err := s.write.ExecContext(ctx, tc.corrupt, zfb.BuyerAccount(buyer.UserID, zfb.CNY)); err != nil {
+					t.Fatal(err)
+				}
+				r, err := s.CheckLedger(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.OK {
+					t.Fatalf("a corrupt ledger is OK: %+v", r)
+				}
+				if len(r.Failures) != len(tc.failures) {
+					t.Errorf("failures = %q, want %d", r.Failures, len(tc.failures))
+				}
+				for _, want := range tc.failures {
+					if !slices.ContainsFunc(r.Failures, func(f string) bool { return strings.HasPrefix(f, want) }) {
+						t.Errorf("no failure %q in %q", want, r.Failures)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestBalanceCheckConstraint: even a write that skips PostTransfer's
+// conditional UPDATE cannot take an account below its floor.
+func TestBalanceCheckConstraint(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		if err := s.EnsureAccount(ctx, &zfb.Account{ID: "a", Kind: zfb.AccountKindMerchant, Currency: zfb.CNY, Floor: new(int64)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.write.ExecContext(ctx, `UPDATE ledger_accounts SET balance = -1 WHERE id = 'a'`); err == nil {
+			t.Error("a balance went below its floor")
+		}
+	})
+}
+
+// TestEnqueueOutboxUnknownApp: the outbox refers to its app.
+func TestEnqueueOutboxUnknownApp(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		err := s.EnqueueOutbox(t.Context(), &zfb.OutboxMessage{AppID: "nobody", Kind: "notify"})
+		if !errors.Is(err, zfb.ErrNotFound) {
+			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -1,0 +1,243 @@
+// Package sqlstore implements zfb.Store on SQLite (embedded, pure Go, through
+// modernc.org/sqlite) and on PostgreSQL (shared by several zfb instances,
+// through pgx). One set of queries serves both; a small dialect holds what
+// differs, and each backend has its own schema migrations.
+//
+// Times are stored as Unix microseconds (UTC) and durations as microseconds,
+// in BIGINT columns on both backends, so that they round-trip exactly.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/zfbpay/zfb"
+)
+
+var _ zfb.Store = (*Store)(nil)
+
+// Store is a zfb.Store on SQLite or PostgreSQL. Its zfb.Queries methods each
+// run as one statement or one short transaction.
+//
+// On SQLite every write goes through one connection (SQLite has one writer
+// at a time; queueing in the pool is cheaper than retrying on SQLITE_BUSY),
+// and plain reads use a separate pool that never waits for the writer.
+type Store struct {
+	queries
+
+	dialect *dialect
+	write   *sql.DB // InTx and all writes
+	read    *sql.DB // plain reads; the same pool as write on PostgreSQL
+	logger  *slog.Logger
+}
+
+// Open opens the database at url and brings its schema up to date. A url
+// starting with postgres:// or postgresql:// selects PostgreSQL; anything
+// else is the path of a SQLite file, optionally prefixed with "sqlite:",
+// whose directory is created when missing. A nil logger discards.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	var (
+		s   *Store
+		err error
+	)
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		s, err = openPostgres(url)
+	} else {
+		s, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.logger = logger
+	s.queries = queries{store: s, read: s.read, write: s.write}
+	if _, err := s.migrate(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+func openSQLite(path string) (*Store, error) {
+	switch {
+	case path == "":
+		return nil, errors.New("sqlstore: no SQLite database path")
+	case path == ":memory:" || strings.HasPrefix(path, "file:"):
+		return nil, fmt.Errorf("sqlstore: %q: give the path of a SQLite file (an in-memory database cannot be shared by the read and write pools)", path)
+	case strings.Contains(path, "?"):
+		return nil, fmt.Errorf("sqlstore: %q: a SQLite path cannot contain '?'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlstore: create the database directory: %w", err)
+	}
+	// Every connection gets these pragmas as it opens. synchronous=FULL:
+	// an acknowledged commit must survive a crash.
+	dsn := func(extra ...string) string {
+		pragmas := append([]string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"}, extra...)
+		return path + "?" + url.Values{"_pragma": pragmas}.Encode()
+	}
+
+	// The writer: BEGIN IMMEDIATE takes the write lock when a transaction
+	// starts, not at its first write, so a transaction that reads and then
+	// writes never fails to upgrade its lock.
+	write, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+
+	read, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlstore: open %s: %w", path, err), write.Close())
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+
+	return &Store{dialect: sqliteDialect(), write: write, read: read}, nil
+}
+
+func openPostgres(url string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(url) // its errors do not show the password
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{dialect: postgresDialect(), write: db, read: db}, nil
+}
+
+// Backend is "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.dialect.name }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// InTx runs fn in one write transaction: every call on q commits when fn
+// returns nil, and nothing does when fn returns an error or panics. fn must
+// use q, not the Store: on SQLite the Store's own writes would wait for the
+// one writer connection that fn holds.
+func (s *Store) InTx(ctx context.Context, fn func(q zfb.Queries) error) error {
+	return s.inTx(ctx, s.write, nil, func(tx *sql.Tx) error {
+		return fn(s.txQueries(tx))
+	})
+}
+
+// inTx runs fn in a transaction on db, begun with opts.
+func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			s.logger.ErrorContext(ctx, "rollback failed", "err", rbErr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// txQueries are the queries of one transaction.
+func (s *Store) txQueries(tx *sql.Tx) *queries {
+	return &queries{store: s, read: tx, write: tx, tx: tx}
+}
+
+// executor is what *sql.DB and *sql.Tx have in common.
+type executor interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries implements zfb.Queries once for both the Store (read and write
+// are the pools; each method is its own statement or transaction) and a
+// transaction (read and write are the transaction).
+type queries struct {
+	store       *Store
+	read, write executor
+	tx          *sql.Tx // nil outside InTx
+}
+
+// inWriteTx runs fn in the current transaction, or in a new write
+// transaction when there is none: for methods of several statements.
+func (q *queries) inWriteTx(ctx context.Context, fn func(q *queries) error) error {
+	if q.tx != nil {
+		return fn(q)
+	}
+	return q.store.inTx(ctx, q.store.write, nil, func(tx *sql.Tx) error {
+		return fn(q.store.txQueries(tx))
+	})
+}
+
+// inReadTx runs fn in the current transaction, or in a new read-only
+// snapshot when there is none: for reads of several statements that must
+// agree with each other.
+func (q *queries) inReadTx(ctx context.Context, fn func(q *queries) error) error {
+	if q.tx != nil {
+		return fn(q)
+	}
+	return q.store.inTx(ctx, q.store.read, q.store.dialect.snapshot, func(tx *sql.Tx) error {
+		return fn(q.store.txQueries(tx))
+	})
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// micros and fromMicros convert times at the edge: Unix microseconds, UTC.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullMicros and fromNullMicros do the same for an optional time.
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func fromNullMicros(us sql.NullInt64) *time.Time {
+	if !us.Valid {
+		return nil
+	}
+	t := fromMicros(us.Int64)
+	return &t
+}

@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zfbpay/zfb"
+)
+
+func sameApp(t *testing.T, got, want *zfb.App) {
+	t.Helper()
+	g, w := *got, *want
+	if !slices.Equal(g.Methods, w.Methods) {
+		t.Errorf("Methods = %q, want %q", g.Methods, w.Methods)
+	}
+	if g.ClockOffset != w.ClockOffset.Truncate(time.Microsecond) {
+		t.Errorf("ClockOffset = %v, want %v", g.ClockOffset, w.ClockOffset.Truncate(time.Microsecond))
+	}
+	sameTime(t, "CreatedAt", g.CreatedAt, w.CreatedAt)
+	g.Methods, w.Methods = nil, nil
+	g.ClockOffset, w.ClockOffset = 0, 0
+	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("app = %+v\nwant %+v", g, w)
+	}
+}
+
+func testAppRoundTrip(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	full := newApp(1)
+	ok(t, s.CreateApp(ctx, full))
+	got, err := s.App(ctx, full.ID)
+	ok(t, err)
+	sameApp(t, got, full)
+
+	// Zero values come back as zero values; the clock offset can be
+	// negative; the list of methods can hold AllMethods.
+	bare := &zfb.App{ID: "2021000000000002", SellerID: "2088000000000002", SignType: zfb.SignTypeRSA,
+		Methods: []string{zfb.AllMethods}, ClockOffset: -36 * time.Hour}
+	ok(t, s.CreateApp(ctx, bare))
+	got, err = s.App(ctx, bare.ID)
+	ok(t, err)
+	sameApp(t, got, bare)
+	if !got.CreatedAt.IsZero() {
+		t.Errorf("CreatedAt = %v, want the zero time", got.CreatedAt)
+	}
+	if !got.MayCall("alipay.trade.refund") {
+		t.Error("an app with AllMethods may not call alipay.trade.refund")
+	}
+
+	// No methods at all.
+	none := newApp(3)
+	none.Methods = nil
+	ok(t, s.CreateApp(ctx, none))
+	got, err = s.App(ctx, none.ID)
+	ok(t, err)
+	if len(got.Methods) != 0 {
+		t.Errorf("Methods = %q, want none", got.Methods)
+	}
+}
+
+func testAppNotFound(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	_, err := s.App(ctx, "2021000000000404")
+	wantErr(t, err, zfb.ErrNotFound)
+	wantErr(t, s.SetAppClockOffset(ctx, "2021000000000404", time.Hour), zfb.ErrNotFound)
+	_, err = s.AdvanceAppClock(ctx, "2021000000000404", time.Hour)
+	wantErr(t, err, zfb.ErrNotFound)
+}
+
+func testAppConflict(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	ok(t, s.CreateApp(ctx, newApp(1)))
+
+	dup := newApp(2)
+	dup.ID = newApp(1).ID
+	wantErr(t, s.CreateApp(ctx, dup), zfb.ErrConflict)
+
+	sameClient := newApp(3)
+	sameClient.IntlClientID = newApp(1).IntlClientID
+	wantErr(t, s.CreateApp(ctx, sameClient), zfb.ErrConflict)
+
+	// Through the service, in a transaction.
+	wantErr(t, zfb.NewService(s, nil, nil).CreateApp(ctx, newApp(1)), zfb.ErrConflict)
+
+	// Apps without an intl client id do not collide.
+	for n := 4; n <= 5; n++ {
+		a := newApp(n)
+		a.IntlClientID = ""
+		ok(t, s.CreateApp(ctx, a))
+	}
+	apps, err := s.Apps(ctx)
+	ok(t, err)
+	if len(apps) != 3 {
+		t.Errorf("%d apps, want 3", len(apps))
+	}
+}
+
+func testApps(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	apps, err := s.Apps(ctx)
+	ok(t, err)
+	if len(apps) != 0 {
+		t.Fatalf("%d apps in an empty store", len(apps))
+	}
+	// Created out of order: listed oldest first.
+	for _, n := range []int{3, 1, 2} {
+		ok(t, s.CreateApp(ctx, newApp(n)))
+	}
+	apps, err = s.Apps(ctx)
+	ok(t, err)
+	if len(apps) != 3 {
+		t.Fatalf("%d apps, want 3", len(apps))
+	}
+	for i, a := range apps {
+		sameApp(t, a, newApp(i+1))
+	}
+}
+
+func testAppClock(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	ok(t, s.CreateApp(ctx, app))
+
+	for _, offset := range []time.Duration{0, -90 * time.Minute, 3*time.Hour + 7*time.Microsecond, 400 * 24 * time.Hour} {
+		ok(t, s.SetAppClockOffset(ctx, app.ID, offset))
+		got, err := s.App(ctx, app.ID)
+		ok(t, err)
+		if got.ClockOffset != offset {
+			t.Errorf("after SetAppClockOffset(%v): ClockOffset = %v", offset, got.ClockOffset)
+		}
+	}
+
+	ok(t, s.SetAppClockOffset(ctx, app.ID, time.Hour))
+	offset, err := s.AdvanceAppClock(ctx, app.ID, 90*time.Second+5*time.Microsecond)
+	ok(t, err)
+	want := time.Hour + 90*time.Second + 5*time.Microsecond
+	if offset != want {
+		t.Errorf("AdvanceAppClock = %v, want %v", offset, want)
+	}
+	got, err := s.App(ctx, app.ID)
+	ok(t, err)
+	if got.ClockOffset != want {
+		t.Errorf("ClockOffset = %v, want %v", got.ClockOffset, want)
+	}
+
+	// Through the service: the app's now moves with it.
+	svc := zfb.NewService(s, zfb.ClockFunc(func() time.Time { return at(0) }), nil)
+	now, err := svc.AdvanceClock(ctx, app.ID, time.Hour)
+	ok(t, err)
+	if !now.Equal(at(0).Add(want + time.Hour)) {
+		t.Errorf("AdvanceClock = %v, want %v", now, at(0).Add(want+time.Hour))
+	}
+}
+
+func testAppClockConcurrentAdvance(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	app.ClockOffset = 0
+	ok(t, s.CreateApp(ctx, app))
+
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			_, err := s.AdvanceAppClock(ctx, app.ID, time.Second)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		ok(t, err)
+	}
+	got, err := s.App(ctx, app.ID)
+	ok(t, err)
+	if got.ClockOffset != n*time.Second {
+		t.Errorf("after %d concurrent advances of 1s: ClockOffset = %v, want %v", n, got.ClockOffset, n*time.Second)
+	}
+}
+
+func testServiceCreateApp(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	app.Methods = nil
+	ok(t, zfb.NewService(s, nil, nil).CreateApp(ctx, app))
+	got, err := s.App(ctx, app.ID)
+	ok(t, err)
+	if !slices.Equal(got.Methods, []string{zfb.AllMethods}) {
+		t.Errorf("Methods = %q, want [*]", got.Methods)
+	}
+	merchant, err := s.Account(ctx, zfb.MerchantAccount(app.SellerID, zfb.CNY))
+	ok(t, err)
+	if merchant.Kind != zfb.AccountKindMerchant || merchant.Owner != app.SellerID || merchant.Balance != 0 ||
+		merchant.Floor == nil || *merchant.Floor != 0 {
+		t.Errorf("merchant account = %+v", merchant)
+	}
+}
