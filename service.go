@@ -73,6 +73,64 @@ func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time
 
 // CreateApp registers an app and opens its merchant account.
 func (s *Service) CreateApp(ctx context.Context, app *App) error {
+	return s.Store.InTx(ctx, func(q Queries) error { return s.createApp(ctx, q, app) })
+}
+
+// CreateBuyer registers a buyer and funds their account with b.Balance from
+// the sandbox's funding account, in one transaction.
+func (s *Service) CreateBuyer(ctx context.Context, b *Buyer) error {
+	return s.Store.InTx(ctx, func(q Queries) error { return s.createBuyer(ctx, q, b) })
+}
+
+// SettingSandbox marks a database that has its sandbox.
+const SettingSandbox = "sandbox_created_at"
+
+// SettingAdminToken holds the bearer token of the admin API.
+const SettingAdminToken = "admin_token"
+
+// Sandbox is what a first start creates: apps, buyers and the admin token.
+type Sandbox struct {
+	Apps       []*App
+	Buyers     []*Buyer
+	AdminToken string
+}
+
+// ErrSandboxExists is returned by CreateSandbox when the database has one.
+var ErrSandboxExists = errors.New("the sandbox exists already")
+
+// CreateSandbox stores sb in one transaction, unless the database has a
+// sandbox already. Several instances starting at once on one database race
+// here; the apps' unique ids make all but one of them fail with
+// ErrSandboxExists, and nothing of theirs is kept.
+func (s *Service) CreateSandbox(ctx context.Context, sb *Sandbox) error {
+	err := s.Store.InTx(ctx, func(q Queries) error {
+		if _, err := q.Setting(ctx, SettingSandbox); err == nil {
+			return ErrSandboxExists
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		for _, app := range sb.Apps {
+			if err := s.createApp(ctx, q, app); err != nil {
+				return err
+			}
+		}
+		for _, b := range sb.Buyers {
+			if err := s.createBuyer(ctx, q, b); err != nil {
+				return err
+			}
+		}
+		if err := q.PutSetting(ctx, SettingAdminToken, sb.AdminToken); err != nil {
+			return err
+		}
+		return q.PutSetting(ctx, SettingSandbox, s.Clock.Now().UTC().Format(time.RFC3339))
+	})
+	if errors.Is(err, ErrConflict) {
+		return ErrSandboxExists
+	}
+	return err
+}
+
+func (s *Service) createApp(ctx context.Context, q Queries, app *App) error {
 	if app.ID == "" || app.SellerID == "" || !app.SignType.Valid() || app.AppPublicKey == "" || app.GatewayPrivateKey == "" {
 		return fmt.Errorf("app needs an id, a seller id, a sign type and its keys")
 	}
@@ -82,44 +140,38 @@ func (s *Service) CreateApp(ctx context.Context, app *App) error {
 	if app.CreatedAt.IsZero() {
 		app.CreatedAt = s.Clock.Now()
 	}
-	return s.Store.InTx(ctx, func(q Queries) error {
-		if err := q.CreateApp(ctx, app); err != nil {
-			return err
-		}
-		return q.EnsureAccount(ctx, &Account{ID: MerchantAccount(app.SellerID, CNY), Kind: AccountKindMerchant, Owner: app.SellerID, Currency: CNY, Floor: new(int64)})
-	})
+	if err := q.CreateApp(ctx, app); err != nil {
+		return err
+	}
+	return q.EnsureAccount(ctx, &Account{ID: MerchantAccount(app.SellerID, CNY), Kind: AccountKindMerchant, Owner: app.SellerID, Currency: CNY, Floor: new(int64)})
 }
 
-// CreateBuyer registers a buyer and funds their account with b.Balance from
-// the sandbox's funding account, in one transaction.
-func (s *Service) CreateBuyer(ctx context.Context, b *Buyer) error {
+func (s *Service) createBuyer(ctx context.Context, q Queries, b *Buyer) error {
 	if b.UserID == "" || b.PaymentCode == "" || !ValidBehaviour(b.Behaviour) || b.Balance < 0 {
 		return fmt.Errorf("buyer needs a user id, a payment code, a known behaviour and a balance of zero or more")
 	}
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = s.Clock.Now()
 	}
-	return s.Store.InTx(ctx, func(q Queries) error {
-		if err := q.CreateBuyer(ctx, b); err != nil {
+	if err := q.CreateBuyer(ctx, b); err != nil {
+		return err
+	}
+	accounts := []*Account{
+		{ID: FundingAccount(CNY), Kind: AccountKindFunding, Currency: CNY},
+		{ID: BuyerAccount(b.UserID, CNY), Kind: AccountKindBuyerAvailable, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
+		{ID: BuyerFrozenAccount(b.UserID, CNY), Kind: AccountKindBuyerFrozen, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
+	}
+	for _, a := range accounts {
+		if err := q.EnsureAccount(ctx, a); err != nil {
 			return err
 		}
-		accounts := []*Account{
-			{ID: FundingAccount(CNY), Kind: AccountKindFunding, Currency: CNY},
-			{ID: BuyerAccount(b.UserID, CNY), Kind: AccountKindBuyerAvailable, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
-			{ID: BuyerFrozenAccount(b.UserID, CNY), Kind: AccountKindBuyerFrozen, Owner: b.UserID, Currency: CNY, Floor: new(int64)},
-		}
-		for _, a := range accounts {
-			if err := q.EnsureAccount(ctx, a); err != nil {
-				return err
-			}
-		}
-		if b.Balance == 0 {
-			return nil
-		}
-		return q.PostTransfer(ctx, &Transfer{
-			Kind: TransferOpening, Ref: b.UserID,
-			Debit: FundingAccount(CNY), Credit: BuyerAccount(b.UserID, CNY),
-			Amount: b.Balance, Currency: CNY, CreatedAt: b.CreatedAt,
-		})
+	}
+	if b.Balance == 0 {
+		return nil
+	}
+	return q.PostTransfer(ctx, &Transfer{
+		Kind: TransferOpening, Ref: b.UserID,
+		Debit: FundingAccount(CNY), Credit: BuyerAccount(b.UserID, CNY),
+		Amount: b.Balance, Currency: CNY, CreatedAt: b.CreatedAt,
 	})
 }
