@@ -1,0 +1,287 @@
+// Package openapi serves Alipay's OpenAPI gateway, gateway.do (version 1.0):
+// it reads the form, finds the charset, verifies the merchant's signature over
+// the raw bytes, validates the common parameters with Alipay's codes, calls
+// the business method, and answers a compact JSON envelope signed with the
+// app's gateway key. Every answer is HTTP 200, as Alipay's are.
+//
+// Wire facts and their sources: spec/openapi.md in the shared folder.
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sign"
+)
+
+// Method serves one business API on gateway.do.
+type Method struct {
+	// Handle does the work. It returns the response fields — a value that
+	// encoding/json renders as an object — or an error; a *zfb.Error is
+	// answered as is, any other error as 20000 isp.unknow-error. A value
+	// implementing Coded answers with its own code (10003, say).
+	Handle func(ctx context.Context, call *Call) (any, error)
+	// OptionalBizContent lets a call come without biz_content.
+	OptionalBizContent bool
+}
+
+// Coded is a result that answers with a code other than 10000.
+type Coded interface{ GatewayCode() string }
+
+// Call is one verified call of a business method.
+type Call struct {
+	App        *zfb.App
+	Method     string
+	Params     map[string]string // every parameter, as UTF-8 text
+	BizContent []byte            // UTF-8 JSON; nil when absent
+	Now        time.Time         // the app's clock
+}
+
+// Gateway is the http.Handler for /gateway.do.
+type Gateway struct {
+	svc           *zfb.Service
+	log           *slog.Logger
+	methods       map[string]Method
+	keys          keyring
+	maxBody       int64
+	timestampSkew time.Duration
+}
+
+// Option configures a Gateway.
+type Option func(*Gateway)
+
+// WithTimestampSkew refuses requests whose timestamp is further than d from
+// the app's clock, as isv.invalid-timestamp. Alipay's window is not
+// documented (spec §1.8), so the default, 0, checks only the format.
+func WithTimestampSkew(d time.Duration) Option { return func(g *Gateway) { g.timestampSkew = d } }
+
+// WithMaxBodyBytes limits the form body; the default is 2 MiB.
+func WithMaxBodyBytes(n int64) Option { return func(g *Gateway) { g.maxBody = n } }
+
+// New returns a gateway with no business methods; Register adds them.
+func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) *Gateway {
+	g := &Gateway{svc: svc, log: logger, methods: make(map[string]Method), maxBody: 2 << 20}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
+
+// Register serves method name with m.
+func (g *Gateway) Register(name string, m Method) { g.methods[name] = m }
+
+// Methods lists the registered method names, sorted.
+func (g *Gateway) Methods() []string {
+	names := make([]string, 0, len(g.methods))
+	for name := range g.methods {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ServeHTTP answers one gateway.do call.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "gateway.do takes GET or POST", http.StatusMethodNotAllowed)
+		return
+	}
+	start := time.Now()
+	ctx := r.Context()
+	req, perr := readRequest(r, g.maxBody)
+	if perr != nil {
+		if _, ok := zfb.AsError(perr); !ok {
+			status := http.StatusBadRequest
+			if errors.Is(perr, errTooLarge) {
+				status = http.StatusRequestEntityTooLarge
+			}
+			http.Error(w, perr.Error(), status)
+			return
+		}
+	}
+	method := req.params["method"]
+	ans := answer{node: sign.ResponseNode(method), charset: req.charset}
+
+	var app *zfb.App
+	if id := req.params["app_id"]; id != "" {
+		var err error
+		app, err = g.svc.Store.App(ctx, id)
+		switch {
+		case errors.Is(err, zfb.ErrNotFound):
+			app = nil
+		case err != nil:
+			g.log.ErrorContext(ctx, "gateway: reading app", "app_id", id, "err", err)
+			ans.write(w, nil, zfb.ErrUnknown)
+			return
+		}
+	}
+	if app != nil {
+		// Every answer to a known app is signed: Python and PHP clients need
+		// a sign even on errors (spec §2.3). The algorithm is the request's
+		// when it names one zfb knows, else the app's.
+		keys, err := g.keys.get(app)
+		if err != nil {
+			g.log.ErrorContext(ctx, "gateway: parsing app keys", "app_id", app.ID, "err", err)
+			ans.write(w, nil, zfb.ErrUnknown)
+			return
+		}
+		ans.key, ans.alg = keys.gatewayPrivate, sign.Algorithm(app.SignType)
+		if alg := sign.Algorithm(req.params["sign_type"]); alg.Valid() {
+			ans.alg = alg
+		}
+	}
+
+	result, err := g.serve(ctx, req, perr, app)
+	var zerr *zfb.Error
+	if err != nil {
+		var ok bool
+		if zerr, ok = zfb.AsError(err); !ok {
+			g.log.ErrorContext(ctx, "gateway: method failed", "method", method, "app_id", req.params["app_id"], "err", err)
+			zerr = zfb.ErrUnknown
+		}
+	}
+	code := ans.write(w, result, zerr)
+	attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
+	if zerr != nil {
+		attrs = append(attrs, "sub_code", zerr.SubCode)
+	}
+	g.log.InfoContext(ctx, "gateway.do", attrs...)
+}
+
+// serve validates the common parameters in Alipay's order and calls the
+// method. The order of checks matters: it decides which error a request with
+// several faults gets.
+func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.App) (any, error) {
+	p := req.params
+	switch {
+	case perr != nil:
+		return nil, perr
+	case p["method"] == "":
+		return nil, zfb.ErrMissingMethod
+	case p["app_id"] == "":
+		return nil, zfb.ErrMissingAppID
+	case app == nil:
+		// Alipay checks app_id before the signature (spec §3, from a live
+		// probe; UNCONFIRMED). With no app there is no key: unsigned.
+		return nil, zfb.ErrInvalidAppID
+	case p["sign"] == "":
+		return nil, zfb.ErrMissingSignature
+	case p["sign_type"] == "":
+		return nil, zfb.ErrMissingSignatureType
+	case !sign.Algorithm(p["sign_type"]).Valid():
+		return nil, zfb.ErrInvalidSignatureType
+	case zfb.SignType(p["sign_type"]) != app.SignType:
+		// The app has no public key for the other algorithm.
+		return nil, zfb.ErrMissingSignConfig
+	case p["timestamp"] == "":
+		return nil, zfb.ErrMissingTimestamp
+	case p["version"] == "":
+		return nil, zfb.ErrMissingVersion
+	}
+	now := app.Clock(g.svc.Clock).Now()
+	ts, err := zfb.ParseGatewayTime(p["timestamp"])
+	if err != nil {
+		return nil, zfb.ErrInvalidTimestamp
+	}
+	if g.timestampSkew > 0 && (ts.Before(now.Add(-g.timestampSkew)) || ts.After(now.Add(g.timestampSkew))) {
+		return nil, zfb.ErrInvalidTimestamp
+	}
+	if p["version"] != "1.0" {
+		return nil, zfb.InvalidParameter("version 只支持 1.0")
+	}
+	keys, err := g.keys.get(app)
+	if err != nil {
+		return nil, err
+	}
+	if content, err := sign.VerifyRequest(keys.appPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
+		return nil, zfb.InvalidSignature(echoSignContent(req.charset, content))
+	}
+	m, ok := g.methods[p["method"]]
+	switch {
+	case !ok:
+		return nil, zfb.ErrInvalidMethod
+	case !app.MayCall(p["method"]):
+		return nil, zfb.ErrInsufficientISVPerms
+	case p["format"] != "" && !strings.EqualFold(p["format"], "json"):
+		return nil, zfb.ErrInvalidFormat
+	case p["encrypt_type"] != "":
+		// zfb apps have no AES key configured yet, which is what Alipay
+		// answers for an app without one.
+		return nil, zfb.NewError(zfb.CodeInvalidArguments, "isv.decryption-error-not-valid-encrypt-key", "解密出错, 未配置加密密钥或加密密钥格式错误")
+	}
+	var biz []byte
+	if s, ok := p["biz_content"]; ok && s != "" {
+		biz = []byte(s)
+		if !json.Valid(biz) || !isObject(biz) {
+			// UNCONFIRMED: the exact sub_code Alipay uses for malformed
+			// biz_content; isv.invalid-parameter is its generic one.
+			return nil, zfb.InvalidParameter("biz_content 不是合法的 JSON 对象")
+		}
+	} else if !m.OptionalBizContent {
+		// UNCONFIRMED: Alipay's sub_code for a missing biz_content.
+		return nil, zfb.MissingParameter("biz_content")
+	}
+	return m.Handle(ctx, &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now})
+}
+
+func isObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
+}
+
+// echoSignContent renders the string the gateway verified for the
+// isv.invalid-signature sub_msg, as Alipay does: as text, with '&' written
+// as "&amp;" (spec §1.4).
+func echoSignContent(cs charset, content string) string {
+	text, _ := cs.decode(content)
+	return strings.ReplaceAll(text, "&", "&amp;")
+}
+
+// keyring keeps each app's keys parsed, so that no request parses a key.
+// An entry is replaced when the app's PEM text changes.
+type keyring struct {
+	mu   sync.RWMutex
+	apps map[string]*appKeys
+}
+
+type appKeys struct {
+	appPublicPEM, gatewayPrivatePEM string
+	appPublic                       *rsa.PublicKey
+	gatewayPrivate                  *rsa.PrivateKey
+}
+
+func (k *keyring) get(app *zfb.App) (*appKeys, error) {
+	k.mu.RLock()
+	keys := k.apps[app.ID]
+	k.mu.RUnlock()
+	if keys != nil && keys.appPublicPEM == app.AppPublicKey && keys.gatewayPrivatePEM == app.GatewayPrivateKey {
+		return keys, nil
+	}
+	pub, err := sign.ParsePublicKey(app.AppPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := sign.ParsePrivateKey(app.GatewayPrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	keys = &appKeys{appPublicPEM: app.AppPublicKey, gatewayPrivatePEM: app.GatewayPrivateKey, appPublic: pub, gatewayPrivate: priv}
+	k.mu.Lock()
+	if k.apps == nil {
+		k.apps = make(map[string]*appKeys)
+	}
+	k.apps[app.ID] = keys
+	k.mu.Unlock()
+	return keys, nil
+}

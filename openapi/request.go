@@ -1,0 +1,110 @@
+package openapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/zfbpay/zfb"
+)
+
+// request is a gateway.do call as it arrived: its parameters merged from the
+// query string and the form body.
+type request struct {
+	// raw holds the values as sent: percent-decoded bytes in the request
+	// charset. The signature is verified over these.
+	raw map[string]string
+	// params holds the same values as UTF-8 text, for business use.
+	params  map[string]string
+	charset charset
+}
+
+var errTooLarge = errors.New("request body too large")
+
+// readRequest reads and merges the parameters of r. It returns a *zfb.Error
+// for input Alipay would refuse; the request it returns alongside is as much
+// as could be read, so that the answer can still be addressed and signed.
+func readRequest(r *http.Request, maxBody int64) (*request, error) {
+	req := &request{raw: make(map[string]string), params: make(map[string]string), charset: utf8Charset}
+	var body []byte
+	if r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")) {
+		var err error
+		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return req, errTooLarge
+			}
+			return req, err
+		}
+	}
+	query, qerr := url.ParseQuery(r.URL.RawQuery)
+	form, ferr := url.ParseQuery(string(body))
+	// Merge even when parsing failed, so that method and app_id are known
+	// for the answer.
+	conflict := merge(req.raw, query)
+	if c := merge(req.raw, form); conflict == "" {
+		conflict = c
+	}
+	label := findCharset(first(query, "charset"), r.Header.Get("Content-Type"), body)
+	cs, known := utf8Charset, true
+	if label != "" {
+		cs, known = lookupCharset(label)
+	}
+	req.charset = cs
+	if !known {
+		req.charset = utf8Charset
+	}
+	valid := true
+	for k, v := range req.raw {
+		text, ok := req.charset.decode(v)
+		valid = valid && ok
+		req.params[k] = text
+	}
+	switch {
+	case qerr != nil || ferr != nil:
+		return req, zfb.InvalidParameter("请求参数的 URL 编码有误")
+	case conflict != "":
+		// UNCONFIRMED (spec §1.3): what Alipay does with a parameter sent
+		// twice with different values. Refusing it is the safe choice.
+		return req, zfb.InvalidParameter(conflict + " 出现多次且取值不同")
+	case !known || !valid:
+		return req, zfb.ErrInvalidCharset
+	}
+	return req, nil
+}
+
+func isForm(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// merge adds values to dst. A key that repeats with the same value counts
+// once (gopay sends charset in the query and the body); merge returns the
+// first key that repeats with another value.
+func merge(dst map[string]string, values url.Values) (conflict string) {
+	for k, vs := range values {
+		for _, v := range vs {
+			if old, ok := dst[k]; ok && old != v {
+				if conflict == "" {
+					conflict = k
+				}
+				continue
+			}
+			dst[k] = v
+		}
+	}
+	return conflict
+}
+
+func first(values url.Values, key string) string {
+	if vs := values[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
