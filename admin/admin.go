@@ -1,0 +1,222 @@
+// Package admin serves zfb's admin JSON API under /admin/v1: the tester's
+// controls (app clocks, buyers, the ledger check) behind a bearer token.
+package admin
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+)
+
+// Prefix is where the admin API is mounted.
+const Prefix = "/admin/v1"
+
+// Handler is the admin API.
+type Handler struct {
+	svc   *zfb.Service
+	log   *slog.Logger
+	token string
+	mux   *http.ServeMux
+}
+
+// New returns the admin API, guarded by token.
+func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
+	h := &Handler{svc: svc, log: logger, token: token, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET "+Prefix+"/apps", h.listApps)
+	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}", h.showApp)
+	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/clock", h.showClock)
+	h.mux.HandleFunc("POST "+Prefix+"/apps/{app_id}/clock", h.moveClock)
+	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
+	h.mux.HandleFunc("GET "+Prefix+"/ledger/check", h.checkLedger)
+	return h
+}
+
+// ServeHTTP checks the bearer token, then routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || h.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="zfb admin"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid admin token is required: Authorization: Bearer <admin_token from sandbox.json>")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) listApps(w http.ResponseWriter, r *http.Request) {
+	apps, err := h.svc.Store.Apps(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]appView, 0, len(apps))
+	for _, a := range apps {
+		out = append(out, h.appView(a))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"apps": out})
+}
+
+func (h *Handler) showApp(w http.ResponseWriter, r *http.Request) {
+	app, err := h.svc.Store.App(r.Context(), r.PathValue("app_id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.appView(app))
+}
+
+type appView struct {
+	sandbox.App
+	Name    string    `json:"name,omitempty"`
+	Methods []string  `json:"methods"`
+	Now     time.Time `json:"now"`
+}
+
+func (h *Handler) appView(a *zfb.App) appView {
+	creds := sandbox.AppCredentials(a)
+	creds.AppPrivateKey = "" // the admin API never hands out private keys
+	return appView{App: creds, Name: a.Name, Methods: a.Methods, Now: a.Clock(h.svc.Clock).Now().In(zfb.Beijing)}
+}
+
+// clockView is the answer of the clock endpoints.
+type clockView struct {
+	AppID string `json:"app_id"`
+	// Now is the app's time, RFC 3339 in Beijing time.
+	Now time.Time `json:"now"`
+	// GatewayTime is the same instant as gateway.do writes it.
+	GatewayTime string `json:"gateway_time"`
+	// Offset is how far the app's clock is ahead of the wall clock.
+	Offset string `json:"offset"`
+}
+
+func (h *Handler) clockView(appID string, now time.Time) clockView {
+	return clockView{
+		AppID: appID, Now: now.In(zfb.Beijing), GatewayTime: zfb.FormatGatewayTime(now),
+		Offset: now.Sub(h.svc.Clock.Now()).Round(time.Second).String(),
+	}
+}
+
+func (h *Handler) showClock(w http.ResponseWriter, r *http.Request) {
+	appID := r.PathValue("app_id")
+	now, err := h.svc.AppNow(r.Context(), appID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.clockView(appID, now))
+}
+
+// moveClock takes {"advance":"25h"} (Go durations, plus whole days as
+// "2d") or {"set":"2026-11-24T10:00:00+08:00"}. Clocks only move forward.
+func (h *Handler) moveClock(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Advance string `json:"advance"`
+		Set     string `json:"set"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	appID := r.PathValue("app_id")
+	var now time.Time
+	var err error
+	switch {
+	case (body.Advance == "") == (body.Set == ""):
+		writeError(w, http.StatusBadRequest, "invalid_request", `give exactly one of "advance" (like "25h" or "2d") and "set" (RFC 3339)`)
+		return
+	case body.Advance != "":
+		d, perr := parseDuration(body.Advance)
+		if perr != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request", `"advance" must be a duration like "90m", "25h" or "2d"`)
+			return
+		}
+		now, err = h.svc.AdvanceClock(r.Context(), appID, d)
+	default:
+		t, perr := time.Parse(time.RFC3339, body.Set)
+		if perr != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request", `"set" must be an RFC 3339 time like "2026-11-24T10:00:00+08:00"`)
+			return
+		}
+		now, err = h.svc.SetClock(r.Context(), appID, t)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.clockView(appID, now))
+}
+
+func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
+	buyers, err := h.svc.Store.Buyers(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]sandbox.Buyer, 0, len(buyers))
+	for _, b := range buyers {
+		out = append(out, sandbox.Buyer{UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode, Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"buyers": out})
+}
+
+func (h *Handler) checkLedger(w http.ResponseWriter, r *http.Request) {
+	report, err := h.svc.Store.CheckLedger(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, report)
+}
+
+// fail answers err with the status it deserves; an unexpected error is
+// logged once and its text stays out of the answer.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, zfb.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "nothing found for "+r.URL.Path)
+	case errors.Is(err, zfb.ErrClockBackwards):
+		writeError(w, http.StatusConflict, "clock_backwards", err.Error())
+	default:
+		h.log.ErrorContext(r.Context(), "admin: request failed", "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "internal error; see the server log")
+	}
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, errors.New("bad day count")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_json", "the body must be a JSON object: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+}

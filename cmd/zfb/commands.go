@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+	"github.com/zfbpay/zfb/sign"
+)
+
+// sandbox prints sandbox.json, creating the sandbox on an empty database.
+func (e environment) sandbox(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("zfb sandbox", flag.ContinueOnError)
+	c := e.flags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil && c.db == "" {
+		return err
+	}
+	svc, closeStore, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+		return err
+	}
+	file, err := sandbox.Load(ctx, svc.Store, c.baseURL())
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(file.JSON())
+	return err
+}
+
+func (e environment) app(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, "usage: zfb app create|list|show\n")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("zfb app "+args[0], flag.ContinueOnError)
+	c := e.flags(fs)
+	signType := fs.String("sign-type", "RSA2", "RSA2 (SHA256withRSA) or RSA (SHA1withRSA)")
+	methods := fs.String("methods", "", "comma-separated APIs the app may call (default: all)")
+	name := fs.String("name", "", "a name for the app")
+	publicKeyFile := fs.String("app-public-key", "", "a file holding the app's own public key (default: zfb generates a key pair)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	svc, closeStore, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	switch args[0] {
+	case "create":
+		st := zfb.SignType(strings.ToUpper(*signType))
+		if !st.Valid() {
+			return fmt.Errorf("--sign-type must be RSA2 or RSA")
+		}
+		var list []string
+		if *methods != "" {
+			list = strings.Split(*methods, ",")
+		}
+		app, err := sandbox.NewApp("", st, list)
+		if err != nil {
+			return err
+		}
+		app.Name = *name
+		if *publicKeyFile != "" {
+			pemText, err := os.ReadFile(*publicKeyFile)
+			if err != nil {
+				return err
+			}
+			pub, err := sign.ParsePublicKey(string(pemText))
+			if err != nil {
+				return fmt.Errorf("%s: %w", *publicKeyFile, err)
+			}
+			app.AppPublicKey, app.AppPrivateKey = sign.PublicKeyPEM(pub), ""
+		}
+		if err := svc.CreateApp(ctx, app); err != nil {
+			return err
+		}
+		return e.printJSON(sandbox.AppCredentials(app))
+	case "list":
+		apps, err := svc.Store.Apps(ctx)
+		if err != nil {
+			return err
+		}
+		for _, a := range apps {
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", a.ID, a.SellerID, a.SignType, a.Name)
+		}
+		return nil
+	case "show":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("usage: zfb app show APP_ID")
+		}
+		app, err := svc.Store.App(ctx, fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("app %s: %w", fs.Arg(0), err)
+		}
+		return e.printJSON(struct {
+			sandbox.App
+			Name    string   `json:"name,omitempty"`
+			Methods []string `json:"methods"`
+		}{sandbox.AppCredentials(app), app.Name, app.Methods})
+	}
+	fmt.Fprintf(e.stderr, "zfb app: unknown command %q\n", args[0])
+	return errUsage
+}
+
+// keys prints a fresh RSA-2048 key pair in the formats the SDKs take.
+func (e environment) keys(args []string) error {
+	fs := flag.NewFlagSet("zfb keys", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	bits := fs.Int("bits", 2048, "key size")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	key, err := sign.GenerateKey(*bits)
+	if err != nil {
+		return err
+	}
+	pkcs1 := sign.PrivateKeyPKCS1PEM(key)
+	pkcs8 := sign.PrivateKeyPKCS8PEM(key)
+	public := sign.PublicKeyPEM(&key.PublicKey)
+	return e.printJSON(map[string]string{
+		"private_key_pkcs1":      pkcs1, // Node (default keyType), PHP, Python, Go SDKs
+		"private_key_pkcs8":      pkcs8, // Java
+		"private_key_pkcs1_bare": sign.Bare(pkcs1),
+		"private_key_pkcs8_bare": sign.Bare(pkcs8),
+		"public_key":             public,
+		"public_key_bare":        sign.Bare(public), // what the Alipay console takes
+	})
+}
+
+func (e environment) printJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// redactDB hides a database URL's password for logs.
+func redactDB(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return db
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sqlstore"
+)
+
+// config is what every command reads from flags and the environment.
+type config struct {
+	addr, data, db, logLevel, logFormat string
+}
+
+// flags registers the common flags on fs with ZFB_* defaults.
+func (e environment) flags(fs *flag.FlagSet) *config {
+	c := &config{}
+	fs.StringVar(&c.addr, "addr", e.env("ZFB_ADDR", "127.0.0.1:8650"), "address to serve on")
+	fs.StringVar(&c.data, "data", e.env("ZFB_DATA", "zfb-data"), "data directory: the SQLite database and sandbox.json")
+	fs.StringVar(&c.db, "db", e.env("ZFB_DB", ""), "database: a SQLite file path or a postgres:// URL (default <data>/zfb.db)")
+	fs.StringVar(&c.logLevel, "log-level", e.env("ZFB_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", e.env("ZFB_LOG_FORMAT", "text"), "text or json")
+	fs.SetOutput(e.stderr)
+	return c
+}
+
+func (e environment) env(key, fallback string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func (c *config) database() string {
+	if c.db != "" {
+		return c.db
+	}
+	return filepath.Join(c.data, "zfb.db")
+}
+
+func (c *config) baseURL() string { return "http://" + c.addr }
+
+func (e environment) logger(c *config) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(c.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+}
+
+// open opens the store and a Service over it.
+func (e environment) open(ctx context.Context, c *config) (*zfb.Service, func(), error) {
+	logger, err := e.logger(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlstore.Open(ctx, c.database(), logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return zfb.NewService(store, nil, logger), func() { store.Close() }, nil
+}
+
+// parse parses args, printing usage errors the flag package's way.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	return nil
+}

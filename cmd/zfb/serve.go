@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+	"github.com/zfbpay/zfb/server"
+)
+
+func (e environment) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("zfb serve", flag.ContinueOnError)
+	c := e.flags(fs)
+	skew := fs.Duration("timestamp-skew", 0, "refuse requests whose timestamp is further than this from the app clock (0: check the format only)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return err
+	}
+	svc, closeStore, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	created, err := sandbox.Ensure(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("creating the sandbox: %w", err)
+	}
+	token, err := svc.Store.Setting(ctx, zfb.SettingAdminToken)
+	if err != nil {
+		return fmt.Errorf("reading the admin token: %w", err)
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	// The URLs name the port actually bound (":0" picks one).
+	c.addr = ln.Addr().String()
+	file, err := sandbox.Load(ctx, svc.Store, c.baseURL())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	sandboxPath := filepath.Join(c.data, "sandbox.json")
+	if err := file.WriteFile(sandboxPath); err != nil {
+		ln.Close()
+		return fmt.Errorf("writing %s: %w", sandboxPath, err)
+	}
+	svc.Logger.Info("zfb serving", "addr", c.addr, "db", redactDB(c.database()), "sandbox_created", created)
+	fmt.Fprintf(e.stdout, "zfb is ready\n  gateway    %s\n  intl       %s\n  dashboard  %s\n  admin API  %s\n  sandbox    %s\n",
+		file.GatewayURL, file.IntlURL, file.DashboardURL, file.AdminURL, sandboxPath)
+	h := server.Handler(svc, server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew})
+	err = server.Serve(ctx, ln, h, svc.Logger, 10*time.Second)
+	svc.Logger.Info("zfb stopped")
+	return err
+}

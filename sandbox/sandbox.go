@@ -1,0 +1,267 @@
+// Package sandbox creates what a first start of zfb gives a newcomer — a
+// merchant app with its keys, the gateway's keys, buyers with balances and
+// payment codes, an admin token — and renders it as sandbox.json, the file
+// users point their SDKs at.
+package sandbox
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sign"
+)
+
+// File is sandbox.json.
+type File struct {
+	GatewayURL   string  `json:"gateway_url"`
+	IntlURL      string  `json:"intl_url"`
+	DashboardURL string  `json:"dashboard_url"`
+	AdminURL     string  `json:"admin_url"`
+	AdminToken   string  `json:"admin_token"`
+	Apps         []App   `json:"apps"`
+	Buyers       []Buyer `json:"buyers"`
+}
+
+// App is an app's credentials, in the formats the official SDKs take.
+type App struct {
+	AppID           string `json:"app_id"`
+	SellerID        string `json:"seller_id"`
+	SignType        string `json:"sign_type"`
+	AppPrivateKey   string `json:"app_private_key,omitempty"` // PEM, PKCS#1
+	AppPublicKey    string `json:"app_public_key"`            // PEM, PKIX
+	AlipayPublicKey string `json:"alipay_public_key"`         // PEM, PKIX: the gateway's key for this app
+	IntlClientID    string `json:"intl_client_id"`
+	IntlPartnerID   string `json:"intl_partner_id"`
+}
+
+// Buyer is a sandbox buyer.
+type Buyer struct {
+	UserID      string `json:"user_id"`
+	LogonID     string `json:"logon_id"`
+	PaymentCode string `json:"payment_code"`
+	Balance     string `json:"balance"`
+	Behaviour   string `json:"behaviour"`
+}
+
+// FirstAppID is the app id of the sandbox's app. It is fixed so that
+// instances starting together on one database agree on which sandbox won.
+const FirstAppID = "9021000000000001"
+
+// Generate makes a fresh sandbox: one RSA2 app and a buyer of each behaviour.
+func Generate() (*zfb.Sandbox, error) {
+	app, err := NewApp(FirstAppID, zfb.SignTypeRSA2, nil)
+	if err != nil {
+		return nil, err
+	}
+	app.Name = "sandbox"
+	token, err := randomHex(24)
+	if err != nil {
+		return nil, err
+	}
+	sb := &zfb.Sandbox{Apps: []*zfb.App{app}, AdminToken: token}
+	for _, spec := range []struct {
+		behaviour string
+		balance   int64
+	}{
+		{zfb.BehaviourPays, 100_000_00},
+		{zfb.BehaviourPassword, 100_000_00},
+		{zfb.BehaviourPoor, 1_00},
+	} {
+		b, err := NewBuyer(spec.behaviour, spec.balance)
+		if err != nil {
+			return nil, err
+		}
+		sb.Buyers = append(sb.Buyers, b)
+	}
+	return sb, nil
+}
+
+// NewApp makes an app with fresh RSA-2048 key pairs: the app's (whose
+// private key zfb keeps only to print it again) and the gateway's. An empty
+// id draws a random 16-digit one.
+func NewApp(id string, signType zfb.SignType, methods []string) (*zfb.App, error) {
+	var err error
+	if id == "" {
+		if id, err = randomDigits("2021", 16); err != nil {
+			return nil, err
+		}
+	}
+	appKey, err := sign.GenerateKey(2048)
+	if err != nil {
+		return nil, err
+	}
+	gatewayKey, err := sign.GenerateKey(2048)
+	if err != nil {
+		return nil, err
+	}
+	seller, err := randomDigits("2088", 16)
+	if err != nil {
+		return nil, err
+	}
+	partner, err := randomDigits("2188", 16)
+	if err != nil {
+		return nil, err
+	}
+	client, err := randomDigits("", 10)
+	if err != nil {
+		return nil, err
+	}
+	return &zfb.App{
+		ID: id, SellerID: seller, SignType: signType, Methods: methods,
+		AppPublicKey:      sign.PublicKeyPEM(&appKey.PublicKey),
+		AppPrivateKey:     sign.PrivateKeyPKCS1PEM(appKey),
+		GatewayPrivateKey: sign.PrivateKeyPKCS1PEM(gatewayKey),
+		GatewayPublicKey:  sign.PublicKeyPEM(&gatewayKey.PublicKey),
+		IntlClientID:      "SANDBOX_" + client,
+		IntlPartnerID:     partner,
+	}, nil
+}
+
+// NewBuyer makes a buyer with a random user id and an 18-digit payment code
+// starting with 28, as the codes Alipay's app shows.
+func NewBuyer(behaviour string, balance int64) (*zfb.Buyer, error) {
+	user, err := randomDigits("2088", 16)
+	if err != nil {
+		return nil, err
+	}
+	code, err := randomDigits("28", 18)
+	if err != nil {
+		return nil, err
+	}
+	return &zfb.Buyer{
+		UserID: user, LogonID: behaviour + "." + user[len(user)-4:] + "@sandbox.zfb",
+		PaymentCode: code, Behaviour: behaviour, Balance: balance,
+	}, nil
+}
+
+// Ensure creates the sandbox unless the database has one. It reports
+// whether this call created it.
+func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
+	if _, err := svc.Store.Setting(ctx, zfb.SettingSandbox); err == nil {
+		return false, nil
+	} else if !errors.Is(err, zfb.ErrNotFound) {
+		return false, err
+	}
+	sb, err := Generate()
+	if err != nil {
+		return false, err
+	}
+	switch err := svc.CreateSandbox(ctx, sb); {
+	case errors.Is(err, zfb.ErrSandboxExists):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// Load reads the sandbox from the store and addresses it at baseURL (the
+// server's root, like http://127.0.0.1:8650).
+func Load(ctx context.Context, q zfb.Queries, baseURL string) (*File, error) {
+	token, err := q.Setting(ctx, zfb.SettingAdminToken)
+	if err != nil {
+		return nil, fmt.Errorf("reading the admin token: %w", err)
+	}
+	apps, err := q.Apps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	buyers, err := q.Buyers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(apps, func(a, b *zfb.App) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	slices.SortStableFunc(buyers, func(a, b *zfb.Buyer) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.UserID, b.UserID))
+	})
+	base := strings.TrimSuffix(baseURL, "/")
+	f := &File{
+		GatewayURL:   base + "/gateway.do",
+		IntlURL:      base,
+		DashboardURL: base + "/dashboard/",
+		AdminURL:     base + "/admin/v1",
+		AdminToken:   token,
+		Apps:         make([]App, 0, len(apps)),
+		Buyers:       make([]Buyer, 0, len(buyers)),
+	}
+	for _, a := range apps {
+		f.Apps = append(f.Apps, AppCredentials(a))
+	}
+	for _, b := range buyers {
+		f.Buyers = append(f.Buyers, Buyer{
+			UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode,
+			Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour,
+		})
+	}
+	return f, nil
+}
+
+// AppCredentials is what a merchant configures their SDK with for a.
+func AppCredentials(a *zfb.App) App {
+	return App{
+		AppID: a.ID, SellerID: a.SellerID, SignType: string(a.SignType),
+		AppPrivateKey: a.AppPrivateKey, AppPublicKey: a.AppPublicKey, AlipayPublicKey: a.GatewayPublicKey,
+		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID,
+	}
+}
+
+// JSON renders f as indented JSON.
+func (f *File) JSON() []byte {
+	b, _ := json.MarshalIndent(f, "", "  ") // plain strings: cannot fail
+	return append(b, '\n')
+}
+
+// WriteFile writes f to path atomically, readable by its owner only: it
+// holds private keys.
+func (f *File) WriteFile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sandbox-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(f.JSON()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func randomDigits(prefix string, length int) (string, error) {
+	var sb strings.Builder
+	sb.WriteString(prefix)
+	for sb.Len() < length {
+		n, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			return "", err
+		}
+		sb.WriteByte(byte('0' + n.Int64()))
+	}
+	return sb.String(), nil
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%x", b), nil
+}

@@ -1,0 +1,68 @@
+// Package server composes zfb's HTTP surface — gateway.do, the admin API,
+// the dashboard — over one Service, and runs it with sane timeouts and a
+// graceful shutdown. cmd/zfb and zfbtest both build on it, so a test server
+// is the real server.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/openapi"
+)
+
+// Config is what the server needs besides the Service.
+type Config struct {
+	AdminToken    string
+	Logger        *slog.Logger
+	TimestampSkew time.Duration // see openapi.WithTimestampSkew; 0 = off
+}
+
+// Handler returns zfb's routes.
+func Handler(svc *zfb.Service, cfg Config) http.Handler {
+	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
+	mux := http.NewServeMux()
+	mux.Handle("/gateway.do", gateway)
+	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger))
+	mux.Handle("GET /dashboard/", admin.Dashboard(svc, cfg.Logger))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully,
+// letting requests in flight finish for up to drain.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, drain time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	return err
+}
