@@ -1,0 +1,145 @@
+// call.mjs: make ONE gateway.do call with the official Alipay Node SDK
+// (alipay-sdk, pinned to 4.14.0 in package.json) and report what it did.
+//
+// Input: one JSON object on stdin:
+//
+//   {"gateway": "http://127.0.0.1:41234/gateway.do",
+//    "appId": "…",
+//    "privateKey": "-----BEGIN RSA PRIVATE KEY-----…",   // PKCS#1 (or PKCS#8, detected)
+//    "alipayPublicKey": "-----BEGIN PUBLIC KEY-----…",
+//    "signType": "RSA2" | "RSA",
+//    "method": "alipay.trade.query",
+//    "bizContent": {…},
+//    "validateSign": true,
+//    "camelcase": true,        // optional, the SDK's default is true
+//    "timeoutMs": 30000}       // optional, default 30000 here (the SDK's own default is 5000)
+//
+// Output: exactly one JSON line on stdout:
+//
+//   {"ok": true, "result": <what sdk.exec resolved to>}
+//   {"ok": false, "error": "<err.message>", "code": "<err.code or ''>", "name": "<err.name>",
+//    "responseDataRaw": "<raw HTTP body, when the SDK attached it>"}
+//
+// Exit status: 0 whenever the SDK was called (whatever it answered); 2 when the input itself is
+// unusable (the JSON line then has code "ZFB_INTEROP_BAD_INPUT"). Nothing is thrown uncaught.
+//
+// How alipay-sdk 4.14.0 behaves (read from node_modules/alipay-sdk/src/alipay.ts and util.ts):
+//
+//   - exec() posts to config.gateway (the OpenAPI v2 gateway.do URL; config.endpoint is only for
+//     the v3 curl() API). app_id, method, charset, sign_type, sign, timestamp, version, … go in the
+//     URL query; biz_content goes in the application/x-www-form-urlencoded body.
+//   - The private key is PKCS#1 ("RSA PRIVATE KEY") unless config.keyType is 'PKCS8'.
+//   - exec() RESOLVES with the response node (`<method with _>_response`, or `error_response`)
+//     for every HTTP-200 JSON answer, business and gateway errors included (code 40002 etc. is
+//     a resolved value, not a rejection). With camelcase (the default) its keys are camelCased
+//     deeply: sub_code → subCode, sub_msg → subMsg. If the HTTP response has a `trace_id` header,
+//     the result also gets `traceId`.
+//   - With {validateSign: true} and a non-empty alipayPublicKey, checkResponseSign() verifies the
+//     `sign` over the raw node value — for error answers too, sub_code or not. A verification
+//     failure REJECTS with an AlipayRequestError whose code is undefined and whose message is
+//       验签失败，服务端返回的 sign: '<sign>' 无效, validateStr: '<the node text it verified>'
+//     (a missing "sign" makes node:crypto's verify() throw a TypeError instead). If
+//     alipayPublicKey is empty the SDK only console.warn()s and skips the check, so this script
+//     refuses an empty alipayPublicKey when validateSign is true.
+//   - Other rejections: non-200 status → 'HTTP 请求错误, status: N'; unparsable body →
+//     'Response 格式错误'; neither node present → 'Response 格式错误，返回值 <node> 找不到';
+//     network failure → 'HttpClient Request error: …'.
+
+import { AlipaySdk } from 'alipay-sdk';
+
+let reported = false;
+
+function report(obj, exitCode) {
+  if (reported) return;
+  reported = true;
+  process.exitCode = exitCode;
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function reportError(err, exitCode = 0) {
+  const out = {
+    ok: false,
+    error: err && err.message !== undefined ? String(err.message) : String(err),
+    code: err && err.code !== undefined && err.code !== null ? String(err.code) : '',
+    name: err && err.name ? String(err.name) : '',
+  };
+  if (err && typeof err.responseDataRaw === 'string') {
+    out.responseDataRaw = err.responseDataRaw;
+  }
+  report(out, exitCode);
+}
+
+function badInput(message) {
+  report({ ok: false, error: `bad input: ${message}`, code: 'ZFB_INTEROP_BAD_INPUT', name: '' }, 2);
+}
+
+process.on('uncaughtException', err => reportError(err, 1));
+process.on('unhandledRejection', err => reportError(err, 1));
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function keyTypeOf(pem) {
+  if (pem.includes('BEGIN RSA PRIVATE KEY')) return 'PKCS1';
+  if (pem.includes('BEGIN PRIVATE KEY')) return 'PKCS8';
+  return undefined; // bare base64: the SDK's default, PKCS1
+}
+
+async function main() {
+  let input;
+  try {
+    input = JSON.parse(await readStdin());
+  } catch (err) {
+    return badInput(`stdin is not one JSON object: ${err.message}`);
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return badInput('stdin is not one JSON object');
+  }
+  for (const field of ['gateway', 'appId', 'privateKey', 'method']) {
+    if (typeof input[field] !== 'string' || input[field] === '') {
+      return badInput(`"${field}" must be a non-empty string`);
+    }
+  }
+  const signType = input.signType ?? 'RSA2';
+  if (signType !== 'RSA2' && signType !== 'RSA') {
+    return badInput(`"signType" must be "RSA2" or "RSA", got ${JSON.stringify(signType)}`);
+  }
+  const validateSign = input.validateSign === true;
+  if (validateSign && (typeof input.alipayPublicKey !== 'string' || input.alipayPublicKey === '')) {
+    // The SDK would silently skip verification; that would make validateSign meaningless here.
+    return badInput('"validateSign" is true but "alipayPublicKey" is empty');
+  }
+
+  const config = {
+    appId: input.appId,
+    privateKey: input.privateKey,
+    signType,
+    gateway: input.gateway,
+    timeout: Number.isInteger(input.timeoutMs) ? input.timeoutMs : 30000,
+    camelcase: input.camelcase !== false,
+  };
+  const keyType = input.keyType ?? keyTypeOf(input.privateKey);
+  if (keyType) config.keyType = keyType;
+  if (input.alipayPublicKey) config.alipayPublicKey = input.alipayPublicKey;
+
+  let sdk;
+  try {
+    sdk = new AlipaySdk(config);
+  } catch (err) {
+    return reportError(err, 0);
+  }
+
+  const params = {};
+  if (input.bizContent !== undefined && input.bizContent !== null) params.bizContent = input.bizContent;
+  try {
+    const result = await sdk.exec(input.method, params, { validateSign });
+    report({ ok: true, result }, 0);
+  } catch (err) {
+    reportError(err, 0);
+  }
+}
+
+main().catch(err => reportError(err, 1));
