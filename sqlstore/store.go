@@ -59,7 +59,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		s, err = openPostgres(url)
 	} else {
-		s, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
+		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
 	}
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	return s, nil
 }
 
-func openSQLite(path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	switch {
 	case path == "":
 		return nil, errors.New("sqlstore: no SQLite database path")
@@ -87,8 +87,11 @@ func openSQLite(path string) (*Store, error) {
 	// Every connection gets these pragmas as it opens. synchronous=FULL:
 	// an acknowledged commit must survive a crash.
 	dsn := func(extra ...string) string {
-		pragmas := append([]string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"}, extra...)
+		pragmas := append([]string{"busy_timeout(5000)", "foreign_keys(1)", "synchronous(FULL)"}, extra...)
 		return path + "?" + url.Values{"_pragma": pragmas}.Encode()
+	}
+	if err := enableWAL(ctx, dsn()); err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", path, err)
 	}
 
 	// The writer: BEGIN IMMEDIATE takes the write lock when a transaction
@@ -112,6 +115,36 @@ func openSQLite(path string) (*Store, error) {
 	read.SetMaxIdleConns(n)
 
 	return &Store{dialect: sqliteDialect(), write: write, read: read}, nil
+}
+
+// enableWAL puts the database file in WAL mode, which it then keeps. The
+// switch needs the file to itself and SQLite answers SQLITE_BUSY at once,
+// without waiting, while another process holds it (several zfb starting on
+// one file, say), so it is retried here rather than asked of every pooled
+// connection.
+func enableWAL(ctx context.Context, dsn string) error {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		var mode string
+		err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		if err == nil {
+			err = fmt.Errorf("journal_mode is %q, not wal", mode)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("enabling WAL: %w", err)
+		case <-time.After(delay):
+		}
+	}
 }
 
 func openPostgres(url string) (*Store, error) {
