@@ -49,6 +49,35 @@ type Queries interface {
 	// OutboxMessages lists the messages of an app, oldest first.
 	OutboxMessages(ctx context.Context, appID string) ([]*OutboxMessage, error)
 
+	// CreateTrade stores a new trade with Version 1. ErrConflict when the
+	// app already has its out_trade_no, or the trade_no is taken.
+	CreateTrade(ctx context.Context, t *Trade) error
+	// Trade finds a trade by trade_no, TradeByOutTradeNo by the app's
+	// out_trade_no.
+	Trade(ctx context.Context, tradeNo string) (*Trade, error)
+	TradeByOutTradeNo(ctx context.Context, appID, outTradeNo string) (*Trade, error)
+	// UpdateTrade writes every field of t but those fixed at creation
+	// (trade_no, app, out_trade_no, kind, seller, amount, fingerprint,
+	// created_at) if the stored version is still t.Version, and increments
+	// t.Version. ErrStale when
+	// another command updated it first; ErrNotFound when there is none.
+	UpdateTrade(ctx context.Context, t *Trade) error
+	// CreateRefund stores a refund. ErrConflict when the trade already has
+	// its out_request_no.
+	CreateRefund(ctx context.Context, r *Refund) error
+	Refund(ctx context.Context, tradeNo, outRequestNo string) (*Refund, error)
+	// Refunds lists a trade's refunds, oldest first.
+	Refunds(ctx context.Context, tradeNo string) ([]*Refund, error)
+
+	// CreateFault stores a fault rule and sets its ID.
+	CreateFault(ctx context.Context, f *Fault) error
+	// Faults lists an app's fault rules, oldest first.
+	Faults(ctx context.Context, appID string) ([]*Fault, error)
+	// DeleteFault removes one rule of the app (ErrNotFound if it has no such
+	// rule); DeleteFaults removes all of them.
+	DeleteFault(ctx context.Context, appID string, id int64) error
+	DeleteFaults(ctx context.Context, appID string) error
+
 	// Setting reads and PutSetting writes an instance-wide value (the admin
 	// token, say).
 	Setting(ctx context.Context, key string) (string, error)

@@ -61,8 +61,10 @@ func postgresDialect() *dialect {
 
 // classify maps a driver error to the zfb error it means, keeping the
 // driver's error in the chain: a taken unique key is zfb.ErrConflict, and a
-// reference to a row that does not exist (a foreign key) is zfb.ErrNotFound.
-// Other errors pass through unchanged.
+// reference to a row that does not exist (a foreign key) is zfb.ErrNotFound,
+// and a transaction PostgreSQL aborted to break a deadlock or a
+// serialization conflict is zfb.ErrStale: the command lost a race and runs
+// again from a fresh read. Other errors pass through unchanged.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -84,6 +86,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", zfb.ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: %w", zfb.ErrNotFound, err)
+		case "40001", "40P01": // serialization_failure, deadlock_detected
+			return fmt.Errorf("%w: %w", zfb.ErrStale, err)
 		}
 	}
 	return err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/storetest"
@@ -434,6 +435,106 @@ func TestEnqueueOutboxUnknownApp(t *testing.T) {
 		err := s.EnqueueOutbox(t.Context(), &zfb.OutboxMessage{AppID: "nobody", Kind: "notify"})
 		if !errors.Is(err, zfb.ErrNotFound) {
 			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestTradesUnknownParent: trades and fault rules refer to their app,
+// refunds to their trade.
+func TestTradesUnknownParent(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		err := s.CreateTrade(ctx, &zfb.Trade{TradeNo: "T1", AppID: "nobody", OutTradeNo: "o1", Kind: zfb.TradeKindPay, Status: zfb.TradeWaitBuyerPay})
+		if !errors.Is(err, zfb.ErrNotFound) {
+			t.Errorf("trade of an unknown app: err = %v, want ErrNotFound", err)
+		}
+		err = s.CreateRefund(ctx, &zfb.Refund{TradeNo: "T1", OutRequestNo: "r1", Amount: 1})
+		if !errors.Is(err, zfb.ErrNotFound) {
+			t.Errorf("refund of an unknown trade: err = %v, want ErrNotFound", err)
+		}
+		f := &zfb.Fault{AppID: "nobody", Method: "alipay.trade.pay", Effect: zfb.FaultErrorBefore}
+		if err := s.CreateFault(ctx, f); !errors.Is(err, zfb.ErrNotFound) || f.ID != 0 {
+			t.Errorf("fault of an unknown app: err = %v, ID %d; want ErrNotFound, 0", err, f.ID)
+		}
+	})
+}
+
+// TestTradeCheckConstraints: the schema refuses what no command may write,
+// even past the store's methods.
+func TestTradeCheckConstraints(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		app := &zfb.App{ID: "2021000000000001", SellerID: "2088000000000001", SignType: zfb.SignTypeRSA2}
+		if err := s.CreateApp(ctx, app); err != nil {
+			t.Fatal(err)
+		}
+		tr := &zfb.Trade{TradeNo: "T1", AppID: app.ID, OutTradeNo: "o1", Kind: zfb.TradeKindPay, Status: zfb.TradeSuccess, TotalAmount: 100}
+		if err := s.CreateTrade(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{
+			`UPDATE trades SET refunded_amount = 101 WHERE trade_no = 'T1'`,
+			`UPDATE trades SET refunded_amount = -1 WHERE trade_no = 'T1'`,
+			`UPDATE trades SET version = 0 WHERE trade_no = 'T1'`,
+			`INSERT INTO refunds (trade_no, out_request_no, amount, created_at) VALUES ('T1', 'r1', 0, 0)`,
+		} {
+			if _, err := s.write.ExecContext(ctx, bad); err == nil {
+				t.Errorf("%s: succeeded", bad)
+			}
+		}
+		for _, r := range []*zfb.Refund{{TradeNo: "T1", OutRequestNo: "r0", Amount: 0}, {TradeNo: "T1", OutRequestNo: "r-", Amount: -5}} {
+			if err := s.CreateRefund(ctx, r); err == nil || errors.Is(err, zfb.ErrConflict) || errors.Is(err, zfb.ErrNotFound) {
+				t.Errorf("refund of %d: err = %v, want a plain error", r.Amount, err)
+			}
+		}
+		if err := s.CreateTrade(ctx, &zfb.Trade{TradeNo: "T2", AppID: app.ID, OutTradeNo: "o2", TotalAmount: 5, RefundedAmount: 6}); err == nil {
+			t.Error("a trade refunded beyond its total was created")
+		}
+		if err := s.CreateTrade(ctx, &zfb.Trade{AppID: app.ID, OutTradeNo: "o3"}); err == nil {
+			t.Error("a trade without a trade_no was created")
+		}
+	})
+}
+
+// TestTradeZeroTimesAreNull: a trade's unset times are NULL in the
+// database, not some far-past instant, and become NULL again when unset.
+func TestTradeZeroTimesAreNull(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		app := &zfb.App{ID: "2021000000000001", SellerID: "2088000000000001", SignType: zfb.SignTypeRSA2}
+		if err := s.CreateApp(ctx, app); err != nil {
+			t.Fatal(err)
+		}
+		nulls := func() []bool {
+			t.Helper()
+			got := make([]bool, 3)
+			if err := s.read.QueryRowContext(ctx, `SELECT expires_at IS NULL, paid_at IS NULL, closed_at IS NULL
+				FROM trades WHERE trade_no = 'T1'`).Scan(&got[0], &got[1], &got[2]); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		tr := &zfb.Trade{TradeNo: "T1", AppID: app.ID, OutTradeNo: "o1", Kind: zfb.TradeKindPay, Status: zfb.TradeWaitBuyerPay, TotalAmount: 1}
+		if err := s.CreateTrade(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+		if got := nulls(); !slices.Equal(got, []bool{true, true, true}) {
+			t.Errorf("expires_at, paid_at, closed_at IS NULL = %v after creating, want all true", got)
+		}
+		now := time.Now()
+		tr.ExpiresAt, tr.PaidAt, tr.ClosedAt = now, now, now
+		if err := s.UpdateTrade(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+		if got := nulls(); !slices.Equal(got, []bool{false, false, false}) {
+			t.Errorf("IS NULL = %v once set, want all false", got)
+		}
+		tr.ExpiresAt, tr.PaidAt, tr.ClosedAt = time.Time{}, time.Time{}, time.Time{}
+		if err := s.UpdateTrade(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+		if got := nulls(); !slices.Equal(got, []bool{true, true, true}) {
+			t.Errorf("IS NULL = %v once unset, want all true", got)
 		}
 	})
 }

@@ -48,6 +48,14 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"InTxRollback", testInTxRollback},
 		{"InTxPanic", testInTxPanic},
 		{"Outbox", testOutbox},
+		{"TradeRoundTrip", testTradeRoundTrip},
+		{"TradeConflict", testTradeConflict},
+		{"TradeNotFound", testTradeNotFound},
+		{"UpdateTrade", testUpdateTrade},
+		{"UpdateTradeConcurrent", testUpdateTradeConcurrent},
+		{"Refunds", testRefunds},
+		{"Faults", testFaults},
+		{"TradeInTxRollback", testTradeInTxRollback},
 		{"Settings", testSettings},
 	}
 	for _, tc := range tests {
