@@ -20,29 +20,26 @@
 //		BizContent: map[string]string{"out_trade_no": "20240101-0001"},
 //	}, &out)
 //
-// A typed call is a thin wrapper over Do, in the style of stripe-go and
-// smartwalle/alipay:
+// The face-to-face trade APIs have typed calls, in the style of stripe-go and
+// smartwalle/alipay: one request and one response struct per API, JSON tags
+// as Alipay's wire names, amounts and times as the strings on the wire:
 //
-//	type TradeQuery struct {
-//		OutTradeNo string `json:"out_trade_no,omitempty"`
-//		TradeNo    string `json:"trade_no,omitempty"`
+//	r, err := c.TradePay(ctx, alipay.TradePay{
+//		OutTradeNo: "20240101-0001", Scene: "bar_code", AuthCode: code,
+//		Subject: "Coffee", TotalAmount: "88.88",
+//		NotifyURL: "https://merchant.example/alipay/notify", // the notify_url common param
+//	})
+//	if err != nil {
+//		// an *Error (see below), or a timeout: TradeQuery, then TradeCancel
+//	} else if r.InProgress() {
+//		// 10003: the buyer is confirming; poll TradeQuery, then TradeCancel
+//	} else {
+//		// paid: r.TradeNo, r.TotalAmount, r.GmtPayment
 //	}
 //
-//	type TradeQueryResponse struct {
-//		alipay.Response
-//		TradeNo     string `json:"trade_no"`
-//		OutTradeNo  string `json:"out_trade_no"`
-//		TradeStatus string `json:"trade_status"`
-//		TotalAmount string `json:"total_amount"` // "88.88": amounts are strings
-//	}
-//
-//	func (c *Client) TradeQuery(ctx context.Context, q TradeQuery) (*TradeQueryResponse, error) {
-//		var r TradeQueryResponse
-//		if err := c.Do(ctx, Request{Method: "alipay.trade.query", BizContent: q}, &r); err != nil {
-//			return nil, err
-//		}
-//		return &r, nil
-//	}
+// TradePay, TradePrecreate, TradeCreate, TradeQuery, TradeCancel, TradeClose,
+// TradeRefund and TradeFastpayRefundQuery are thin wrappers over Do; any
+// other API, or a field the structs lack, goes through Do.
 //
 // Errors: an answer whose code is not 10000 (or 10003, in progress: see
 // Response.InProgress) is an *Error carrying code, msg, sub_code and sub_msg;
