@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -232,7 +233,72 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 		// UNCONFIRMED: Alipay's sub_code for a missing biz_content.
 		return nil, zfb.MissingParameter("biz_content")
 	}
-	return m.Handle(ctx, &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now})
+	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
+	rule, err := g.matchFault(ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	// Once started, a command runs to its end even if the client hangs up,
+	// as Alipay's do: the merchant learns the outcome by querying.
+	work := context.WithoutCancel(ctx)
+	if rule == nil {
+		return m.Handle(work, call)
+	}
+	g.log.InfoContext(ctx, "gateway: fault rule applied", "app_id", app.ID, "method", call.Method, "fault_id", rule.ID, "effect", rule.Effect)
+	faultErr := zfb.ErrUnknown
+	if rule.SubCode == zfb.ErrTradeSystemError.SubCode {
+		faultErr = zfb.ErrTradeSystemError
+	}
+	switch rule.Effect {
+	case zfb.FaultErrorBefore:
+		return nil, faultErr
+	case zfb.FaultErrorAfter:
+		if _, err := m.Handle(work, call); err != nil {
+			if _, ok := zfb.AsError(err); !ok {
+				g.log.ErrorContext(ctx, "gateway: method failed", "method", call.Method, "app_id", app.ID, "err", err)
+			}
+		}
+		return nil, faultErr
+	default: // zfb.FaultDelay
+		result, err := m.Handle(work, call)
+		timer := time.NewTimer(time.Duration(rule.DelayMS) * time.Millisecond)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		return result, err
+	}
+}
+
+// matchFault finds the first fault rule of the call's app that matches its
+// method and out_trade_no.
+func (g *Gateway) matchFault(ctx context.Context, c *Call) (*zfb.Fault, error) {
+	rules, err := g.svc.Store.Faults(ctx, c.App.ID)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	var outTradeNo string
+	decoded := false
+	for _, rule := range rules {
+		if rule.Method != c.Method {
+			continue
+		}
+		if rule.OutTradeNo == "" || rule.OutTradeNo == "*" {
+			return rule, nil
+		}
+		if !decoded {
+			var biz struct {
+				OutTradeNo text `json:"out_trade_no"`
+			}
+			_ = json.Unmarshal(c.BizContent, &biz) // a bad biz_content matches only wildcard rules
+			outTradeNo, decoded = biz.OutTradeNo.String(), true
+		}
+		if ok, _ := path.Match(rule.OutTradeNo, outTradeNo); ok {
+			return rule, nil
+		}
+	}
+	return nil, nil
 }
 
 func isObject(b []byte) bool {

@@ -27,6 +27,7 @@ type Config struct {
 // Handler returns zfb's routes.
 func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
+	openapi.RegisterTrades(gateway, svc)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger))
