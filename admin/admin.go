@@ -36,6 +36,7 @@ func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
 	h.mux.HandleFunc("POST "+Prefix+"/apps/{app_id}/clock", h.moveClock)
 	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
 	h.mux.HandleFunc("GET "+Prefix+"/ledger/check", h.checkLedger)
+	h.routeTrades()
 	return h
 }
 
@@ -182,10 +183,26 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "not_found", "nothing found for "+r.URL.Path)
 	case errors.Is(err, zfb.ErrClockBackwards):
 		writeError(w, http.StatusConflict, "clock_backwards", err.Error())
+	case errors.Is(err, zfb.ErrInvalidAction):
+		writeError(w, http.StatusConflict, "invalid_action", err.Error())
+	case errors.Is(err, zfb.ErrInvalidFault):
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+	case errors.Is(err, zfb.ErrConflict):
+		writeError(w, http.StatusConflict, "conflict", "it exists already")
+	case isAlipayError(err):
+		// A business refusal, as the gateway would give it (a buyer whose
+		// balance is too low to pay, say).
+		e, _ := zfb.AsError(err)
+		writeError(w, http.StatusConflict, e.SubCode, e.SubMsg)
 	default:
 		h.log.ErrorContext(r.Context(), "admin: request failed", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal", "internal error; see the server log")
 	}
+}
+
+func isAlipayError(err error) bool {
+	_, ok := zfb.AsError(err)
+	return ok
 }
 
 func parseDuration(s string) (time.Duration, error) {

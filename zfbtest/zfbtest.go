@@ -111,3 +111,84 @@ func (s *Server) NewApp(tb testing.TB, signType zfb.SignType) sandbox.App {
 
 // AdminURL is the root of the admin API.
 func (s *Server) AdminURL() string { return s.Sandbox.AdminURL }
+
+// Buyer is the first sandbox buyer with behaviour (zfb.BehaviourPays,
+// zfb.BehaviourPassword, zfb.BehaviourPoor).
+func (s *Server) Buyer(tb testing.TB, behaviour string) sandbox.Buyer {
+	tb.Helper()
+	for _, b := range s.Sandbox.Buyers {
+		if b.Behaviour == behaviour {
+			return b
+		}
+	}
+	tb.Fatalf("zfbtest: no sandbox buyer %s", behaviour)
+	return sandbox.Buyer{}
+}
+
+// ActAsBuyer plays the buyer on a waiting trade: zfb.BuyerActionPay,
+// zfb.BuyerActionDecline or zfb.BuyerActionScan.
+func (s *Server) ActAsBuyer(tb testing.TB, tradeNo, action string) *zfb.Trade {
+	tb.Helper()
+	t, err := s.Service.ActAsBuyer(context.Background(), tradeNo, action, "")
+	if err != nil {
+		tb.Fatalf("zfbtest: %s on trade %s: %v", action, tradeNo, err)
+	}
+	return t
+}
+
+// Trade finds an app's trade by out_trade_no, precreated ones included.
+func (s *Server) Trade(tb testing.TB, appID, outTradeNo string) *zfb.Trade {
+	tb.Helper()
+	t, err := s.Service.TradeByOutTradeNo(context.Background(), appID, outTradeNo)
+	if err != nil {
+		tb.Fatalf("zfbtest: trade %s: %v", outTradeNo, err)
+	}
+	return t
+}
+
+// AdvanceClock moves the app's clock forward by d.
+func (s *Server) AdvanceClock(tb testing.TB, appID string, d time.Duration) {
+	tb.Helper()
+	if _, err := s.Service.AdvanceClock(context.Background(), appID, d); err != nil {
+		tb.Fatalf("zfbtest: advancing the clock: %v", err)
+	}
+}
+
+// AddFault makes the app's matching calls fail on purpose (see zfb.Fault).
+func (s *Server) AddFault(tb testing.TB, f zfb.Fault) {
+	tb.Helper()
+	if err := s.Service.AddFault(context.Background(), &f); err != nil {
+		tb.Fatalf("zfbtest: adding a fault: %v", err)
+	}
+}
+
+// ClearFaults removes the app's fault rules.
+func (s *Server) ClearFaults(tb testing.TB, appID string) {
+	tb.Helper()
+	if err := s.Store.DeleteFaults(context.Background(), appID); err != nil {
+		tb.Fatalf("zfbtest: clearing faults: %v", err)
+	}
+}
+
+// CheckLedger fails the test unless the ledger's invariants hold.
+func (s *Server) CheckLedger(tb testing.TB) *zfb.LedgerReport {
+	tb.Helper()
+	r, err := s.Store.CheckLedger(context.Background())
+	if err != nil {
+		tb.Fatalf("zfbtest: checking the ledger: %v", err)
+	}
+	if !r.OK {
+		tb.Fatalf("zfbtest: ledger invariants broken: %v", r.Failures)
+	}
+	return r
+}
+
+// Balance is a buyer's available balance, in minor units.
+func (s *Server) Balance(tb testing.TB, userID string) int64 {
+	tb.Helper()
+	b, err := s.Store.Buyer(context.Background(), userID)
+	if err != nil {
+		tb.Fatalf("zfbtest: buyer %s: %v", userID, err)
+	}
+	return b.Balance
+}
