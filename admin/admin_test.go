@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +128,104 @@ func TestListings(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestBuyersTradesAndFaults(t *testing.T) {
+	h, svc, token := newAdmin(t)
+	ctx := context.Background()
+	status, out := do(t, h, token, "POST", admin.Prefix+"/buyers", `{"behaviour":"password","balance":"12.34","logon_id":"138****0001@x"}`)
+	if status != http.StatusCreated || out["balance"] != "12.34" || out["behaviour"] != "password" || out["payment_code"] == "" {
+		t.Fatalf("create buyer: %d %v", status, out)
+	}
+	for _, bad := range []string{`{"behaviour":"rich","balance":"1.00"}`, `{"behaviour":"pays","balance":"-1"}`, `{"behaviour":"pays"}`} {
+		if status, _ := do(t, h, token, "POST", admin.Prefix+"/buyers", bad); status != http.StatusBadRequest {
+			t.Fatalf("%s: HTTP %d", bad, status)
+		}
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/buyers", `{"behaviour":"pays","balance":"1.00","payment_code":"`+out["payment_code"].(string)+`"}`); status != http.StatusConflict {
+		t.Fatalf("duplicate payment code: %d %v", status, out)
+	}
+
+	app, err := svc.Store.App(ctx, sandbox.FirstAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buyers, err := svc.Store.Buyers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var password *zfb.Buyer
+	for _, b := range buyers {
+		if b.Behaviour == zfb.BehaviourPassword {
+			password = b
+		}
+	}
+	res, err := svc.Pay(ctx, app, frozen, zfb.PayCommand{OutTradeNo: "A1", TotalAmount: "5.00", Subject: "x", AuthCode: password.PaymentCode})
+	if err != nil || !res.InProgress {
+		t.Fatalf("pay: %v %+v", err, res)
+	}
+	tradeNo := res.Trade.TradeNo
+	if status, out := do(t, h, token, "GET", admin.Prefix+"/apps/"+app.ID+"/trades/A1", ""); status != 200 || out["trade_no"] != tradeNo || out["trade_status"] != "WAIT_BUYER_PAY" {
+		t.Fatalf("trade by out_trade_no: %d %v", status, out)
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/trades/"+tradeNo+"/buyer", `{"action":"dance"}`); status != http.StatusConflict {
+		t.Fatalf("unknown action: %d %v", status, out)
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/trades/"+tradeNo+"/buyer", `{"action":"pay"}`); status != 200 || out["trade_status"] != "TRADE_SUCCESS" || out["paid_at"] == nil {
+		t.Fatalf("buyer pays: %d %v", status, out)
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/trades/"+tradeNo+"/buyer", `{"action":"pay"}`); status != http.StatusConflict {
+		t.Fatalf("paying twice: %d %v", status, out)
+	}
+	if status, _ := do(t, h, token, "GET", admin.Prefix+"/trades/2026000000000000", ""); status != http.StatusNotFound {
+		t.Fatalf("unknown trade: %d", status)
+	}
+	// A poor buyer cannot pay a big precreated trade: refused, nothing moves.
+	pre, err := svc.Precreate(ctx, app, frozen, zfb.CreateCommand{OutTradeNo: "Q1", TotalAmount: "50.00", Subject: "qr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var poor *zfb.Buyer
+	for _, b := range buyers {
+		if b.Behaviour == zfb.BehaviourPoor {
+			poor = b
+		}
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/trades/"+pre.TradeNo+"/buyer", `{"action":"pay","buyer_id":"`+poor.UserID+`"}`); status != http.StatusConflict || out["error"].(map[string]any)["code"] != "ACQ.BUYER_BALANCE_NOT_ENOUGH" {
+		t.Fatalf("poor buyer: %d %v", status, out)
+	}
+
+	faults := admin.Prefix + "/apps/" + app.ID + "/faults"
+	status, out = do(t, h, token, "POST", faults, `{"method":"alipay.trade.pay","out_trade_no":"T-*","effect":"error_after"}`)
+	if status != http.StatusCreated || out["sub_code"] != "isp.unknow-error" || out["id"] == nil {
+		t.Fatalf("create fault: %d %v", status, out)
+	}
+	id := strconv.FormatFloat(out["id"].(float64), 'f', 0, 64)
+	for _, bad := range []string{`{"method":"alipay.trade.pay","effect":"explode"}`, `{"effect":"error_before"}`, `{"method":"m","effect":"delay"}`, `{"method":"m","effect":"error_before","sub_code":"nope"}`, `{"method":"m","effect":"error_before","out_trade_no":"["}`} {
+		if status, out := do(t, h, token, "POST", faults, bad); status != http.StatusBadRequest {
+			t.Fatalf("%s: %d %v", bad, status, out)
+		}
+	}
+	if status, out := do(t, h, token, "GET", faults, ""); status != 200 || len(out["faults"].([]any)) != 1 {
+		t.Fatalf("list faults: %d %v", status, out)
+	}
+	if status, _ := do(t, h, token, "POST", admin.Prefix+"/apps/2021000000000404/faults", `{"method":"m","effect":"error_before"}`); status != http.StatusNotFound {
+		t.Fatalf("fault for an unknown app: %d", status)
+	}
+	r := httptest.NewRequest("DELETE", faults+"/"+id, nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusNoContent {
+		t.Fatalf("delete fault: %d", w.Code)
+	}
+	if status, _ := do(t, h, token, "DELETE", faults+"/"+id, ""); status != http.StatusNotFound {
+		t.Fatalf("delete twice: %d", status)
+	}
+	if status, out := do(t, h, token, "DELETE", faults, ""); status != 200 || len(out["faults"].([]any)) != 0 {
+		t.Fatalf("clear faults: %d %v", status, out)
+	}
+	if status, out := do(t, h, token, "GET", admin.Prefix+"/ledger/check", ""); status != 200 || out["ok"] != true {
+		t.Fatalf("ledger: %d %v", status, out)
+	}
 }
