@@ -56,6 +56,7 @@ type Gateway struct {
 	keys          keyring
 	maxBody       int64
 	timestampSkew time.Duration
+	cacheSize     int
 }
 
 // Option configures a Gateway.
@@ -69,12 +70,17 @@ func WithTimestampSkew(d time.Duration) Option { return func(g *Gateway) { g.tim
 // WithMaxBodyBytes limits the form body; the default is 2 MiB.
 func WithMaxBodyBytes(n int64) Option { return func(g *Gateway) { g.maxBody = n } }
 
+// WithSignatureCache sets how many recent answers per app key keep their
+// signature for reuse (default 1024); 0 signs every answer afresh.
+func WithSignatureCache(n int) Option { return func(g *Gateway) { g.cacheSize = n } }
+
 // New returns a gateway with no business methods; Register adds them.
 func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) *Gateway {
-	g := &Gateway{svc: svc, log: logger, methods: make(map[string]Method), maxBody: 2 << 20}
+	g := &Gateway{svc: svc, log: logger, methods: make(map[string]Method), maxBody: 2 << 20, cacheSize: 1024}
 	for _, o := range opts {
 		o(g)
 	}
+	g.keys.cacheSize = g.cacheSize
 	return g
 }
 
@@ -137,7 +143,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ans.write(w, nil, zfb.ErrUnknown)
 			return
 		}
-		ans.key, ans.alg = keys.gatewayPrivate, sign.Algorithm(app.SignType)
+		ans.key, ans.sigs, ans.alg = keys.gatewayPrivate, keys.signatures, sign.Algorithm(app.SignType)
 		if alg := sign.Algorithm(req.params["sign_type"]); alg.Valid() {
 			ans.alg = alg
 		}
@@ -317,14 +323,16 @@ func echoSignContent(cs charset, content string) string {
 // keyring keeps each app's keys parsed, so that no request parses a key.
 // An entry is replaced when the app's PEM text changes.
 type keyring struct {
-	mu   sync.RWMutex
-	apps map[string]*appKeys
+	mu        sync.RWMutex
+	apps      map[string]*appKeys
+	cacheSize int
 }
 
 type appKeys struct {
 	appPublicPEM, gatewayPrivatePEM string
 	appPublic                       *rsa.PublicKey
 	gatewayPrivate                  *rsa.PrivateKey
+	signatures                      *signatureCache // of gatewayPrivate's answers
 }
 
 func (k *keyring) get(app *zfb.App) (*appKeys, error) {
@@ -342,7 +350,10 @@ func (k *keyring) get(app *zfb.App) (*appKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys = &appKeys{appPublicPEM: app.AppPublicKey, gatewayPrivatePEM: app.GatewayPrivateKey, appPublic: pub, gatewayPrivate: priv}
+	keys = &appKeys{
+		appPublicPEM: app.AppPublicKey, gatewayPrivatePEM: app.GatewayPrivateKey,
+		appPublic: pub, gatewayPrivate: priv, signatures: newSignatureCache(k.cacheSize),
+	}
 	k.mu.Lock()
 	if k.apps == nil {
 		k.apps = make(map[string]*appKeys)

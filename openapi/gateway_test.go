@@ -36,7 +36,7 @@ type testGateway struct {
 	svc        *zfb.Service
 }
 
-func newTestGateway(t testing.TB) *testGateway {
+func newTestGateway(t testing.TB, opts ...openapi.Option) *testGateway {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "zfb.db"), nil)
@@ -52,7 +52,7 @@ func newTestGateway(t testing.TB) *testGateway {
 	if err := svc.CreateSandbox(ctx, sb); err != nil {
 		t.Fatal(err)
 	}
-	g := openapi.New(svc, svc.Logger)
+	g := openapi.New(svc, svc.Logger, opts...)
 	g.Register("zfb.test.echo", openapi.Method{Handle: func(_ context.Context, c *openapi.Call) (any, error) {
 		var fields map[string]any
 		if err := json.Unmarshal(c.BizContent, &fields); err != nil {
@@ -464,9 +464,19 @@ func TestOversizedBody(t *testing.T) {
 
 // BenchmarkGateway is one whole gateway.do call in process: parse the form,
 // read the app, verify the RSA2 request signature, run a method, render,
-// sign and write the answer. The response signature dominates.
+// sign and write the answer. Every answer is signed afresh (the signature
+// cache is off), so the RSA signature dominates.
 func BenchmarkGateway(b *testing.B) {
-	g := newTestGateway(b)
+	benchmarkGateway(b, newTestGateway(b, openapi.WithSignatureCache(0)))
+}
+
+// BenchmarkGatewayRepeatedAnswer is the same call answered identically each
+// time (a till polling an unchanged trade): its signature is reused.
+func BenchmarkGatewayRepeatedAnswer(b *testing.B) {
+	benchmarkGateway(b, newTestGateway(b))
+}
+
+func benchmarkGateway(b *testing.B, g *testGateway) {
 	p := g.signed(g.params("zfb.test.echo", `{"out_trade_no":"20150320010101001","total_amount":"88.88","subject":"Iphone6 16G"}`))
 	query, body := url.Values{}, url.Values{}
 	for k, v := range p {
@@ -489,4 +499,23 @@ func BenchmarkGateway(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+}
+
+// TestRepeatedAnswersShareASignature: with the cache on or off, identical
+// answers carry the same, valid signature (PKCS#1 v1.5 is deterministic),
+// so reusing it changes nothing on the wire.
+func TestRepeatedAnswersShareASignature(t *testing.T) {
+	for _, size := range []int{0, 1024} {
+		g := newTestGateway(t, openapi.WithSignatureCache(size))
+		p := g.signed(g.params("zfb.test.echo", `{"a":"1"}`))
+		first, second := g.post(p).Body.String(), g.post(p).Body.String()
+		if first != second {
+			t.Fatalf("cache %d: identical calls answered differently:\n%s\n%s", size, first, second)
+		}
+		g.answer(g.post(p), "zfb_test_echo_response", true)
+		other := g.post(g.signed(g.params("zfb.test.echo", `{"a":"2"}`))).Body.String()
+		if other[strings.LastIndex(other, `"sign":`):] == first[strings.LastIndex(first, `"sign":`):] {
+			t.Fatalf("cache %d: different answers share a signature", size)
+		}
+	}
 }

@@ -17,6 +17,7 @@ type answer struct {
 	node    string // <method>_response, or error_response when method is absent
 	charset charset
 	key     *rsa.PrivateKey // nil: the app is unknown, the answer goes unsigned
+	sigs    *signatureCache // signatures of key's recent answers
 	alg     sign.Algorithm
 }
 
@@ -31,20 +32,35 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 		value, code, _ = renderNode(nil, zfb.ErrUnknown)
 	}
 	value = a.charset.encode(value)
-	var signature string
-	if a.key != nil {
-		signature, err = sign.Sign(a.key, a.alg, value)
-		if err != nil {
-			signature = ""
-		}
-	}
-	body := sign.Envelope(a.node, value, "", signature)
+	body := sign.Envelope(a.node, value, "", a.sign(value))
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json;charset=" + a.charset.name}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	return code
+}
+
+// sign signs value, reusing the signature of an identical earlier answer.
+// An unknown app's answers go unsigned ("").
+func (a answer) sign(value []byte) string {
+	if a.key == nil {
+		return ""
+	}
+	if a.sigs == nil {
+		s, _ := sign.Sign(a.key, a.alg, value) // fails only for a broken key: unsigned
+		return s
+	}
+	k := cacheKey(a.alg, value)
+	if s, ok := a.sigs.get(k); ok {
+		return s
+	}
+	s, err := sign.Sign(a.key, a.alg, value)
+	if err != nil {
+		return ""
+	}
+	a.sigs.put(k, s)
+	return s
 }
 
 // renderNode renders the value of the response node: code and msg first,
