@@ -754,20 +754,14 @@ func newTradeNo(now time.Time) string {
 	return now.In(Beijing).Format("20060102") + "22001" + randomDigits(15)
 }
 
-func randomDigits(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		d, _ := rand.Int(rand.Reader, big.NewInt(10)) // crypto/rand does not fail
-		b[i] = byte('0' + d.Int64())
-	}
-	return string(b)
-}
+func randomDigits(n int) string { return randomString("0123456789", n) }
 
-func randomToken(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+func randomToken(n int) string { return randomString("abcdefghijklmnopqrstuvwxyz0123456789", n) }
+
+func randomString(alphabet string, n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		d, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		d, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet)))) // crypto/rand does not fail
 		b[i] = alphabet[d.Int64()]
 	}
 	return string(b)
