@@ -2,7 +2,10 @@ module github.com/zfbpay/zfb/interop
 
 go 1.26.0
 
-require github.com/zfbpay/zfb v0.0.0-00010101000000-000000000000
+require (
+	github.com/smartwalle/alipay/v3 v3.2.30
+	github.com/zfbpay/zfb v0.0.0-00010101000000-000000000000
+)
 
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
@@ -14,6 +17,9 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/smartwalle/ncrypto v1.0.4 // indirect
+	github.com/smartwalle/ngx v1.1.1 // indirect
+	github.com/smartwalle/nsign v1.0.9 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect

@@ -3,8 +3,9 @@ package interop
 // These tests drive zfb's gateway.do with the OFFICIAL Alipay Node SDK, alipay-sdk pinned to
 // nodeSDKVersion in node/package.json and node/package-lock.json. Each case runs node/call.mjs as
 // a subprocess: it reads one JSON request on stdin, calls sdk.exec(method, {bizContent},
-// {validateSign}) and prints one JSON line (see the comment at the top of call.mjs for what
-// 4.14.0 resolves and rejects with).
+// {validateSign}) — once, or for each of a sequence of calls — and prints one JSON line (see the
+// comment at the top of call.mjs for what 4.14.0 resolves and rejects with). The trade scenarios
+// are in node_trade_test.go.
 
 import (
 	"bytes"
@@ -198,9 +199,17 @@ type nodeCall struct {
 	PrivateKey      string         `json:"privateKey"`
 	AlipayPublicKey string         `json:"alipayPublicKey"`
 	SignType        string         `json:"signType"`
-	Method          string         `json:"method"`
+	Method          string         `json:"method,omitempty"`
 	BizContent      map[string]any `json:"bizContent,omitempty"`
 	ValidateSign    bool           `json:"validateSign"`
+	// Calls, instead of Method and BizContent, makes call.mjs run a sequence (runNodeCalls).
+	Calls []nodeStep `json:"calls,omitempty"`
+}
+
+// nodeStep is one call of a sequence.
+type nodeStep struct {
+	Method     string         `json:"method"`
+	BizContent map[string]any `json:"bizContent,omitempty"`
 }
 
 // nodeResult is the one JSON line call.mjs prints.
@@ -220,8 +229,46 @@ func (r nodeResult) String() string {
 	return fmt.Sprintf("node stdout: %s\nnode stderr: %s", strings.TrimSpace(r.stdout), strings.TrimSpace(r.stderr))
 }
 
-// runNode runs call.mjs once. It fails the test unless node exits 0 with exactly one JSON line.
+// runNode runs call.mjs once for one call. It fails the test unless node exits 0 with exactly one
+// JSON line.
 func runNode(t *testing.T, node string, in nodeCall) nodeResult {
+	t.Helper()
+	if in.Method == "" || len(in.Calls) > 0 {
+		t.Fatal("test bug: runNode takes one call (Method), not Calls")
+	}
+	res, line := execNode(t, node, in)
+	if err := json.Unmarshal([]byte(line), &res); err != nil {
+		t.Fatalf("node call.mjs output is not JSON: %v\n%s", err, res)
+	}
+	return res
+}
+
+// runNodeCalls runs call.mjs once for a sequence of calls made by one SDK instance, with base's
+// configuration (base.Method and base.BizContent must be empty). It returns one result per step,
+// in order, each carrying the whole output of node for failure messages.
+func runNodeCalls(t *testing.T, node string, base nodeCall, steps ...nodeStep) []nodeResult {
+	t.Helper()
+	if base.Method != "" || base.BizContent != nil || len(steps) == 0 {
+		t.Fatal("test bug: runNodeCalls takes steps, not Method or BizContent")
+	}
+	base.Calls = steps
+	out, line := execNode(t, node, base)
+	var res []nodeResult
+	if err := json.Unmarshal([]byte(line), &res); err != nil {
+		t.Fatalf("node call.mjs output is not a JSON array: %v\n%s", err, out)
+	}
+	if len(res) != len(steps) {
+		t.Fatalf("node call.mjs printed %d results for %d calls\n%s", len(res), len(steps), out)
+	}
+	for i := range res {
+		res[i].stdout, res[i].stderr = out.stdout, out.stderr
+	}
+	return res
+}
+
+// execNode runs call.mjs with in on stdin. It fails the test unless node exits 0 with exactly
+// one line on stdout, and returns that line (with the raw output, for failure messages).
+func execNode(t *testing.T, node string, in nodeCall) (nodeResult, string) {
 	t.Helper()
 	input, err := json.Marshal(in)
 	if err != nil {
@@ -249,10 +296,7 @@ func runNode(t *testing.T, node string, in nodeCall) nodeResult {
 	if len(lines) != 1 {
 		t.Fatalf("node call.mjs printed %d lines, want 1\n%s", len(lines), res)
 	}
-	if err := json.Unmarshal([]byte(lines[0]), &res); err != nil {
-		t.Fatalf("node call.mjs output is not JSON: %v\n%s", err, res)
-	}
-	return res
+	return res, lines[0]
 }
 
 // newKeyPair returns a fresh RSA-2048 key: private key as PKCS#1 PEM, public key as PKIX PEM.

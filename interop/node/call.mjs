@@ -1,7 +1,7 @@
-// call.mjs: make ONE gateway.do call with the official Alipay Node SDK
+// call.mjs: make gateway.do calls with the official Alipay Node SDK
 // (alipay-sdk, pinned to 4.14.0 in package.json) and report what it did.
 //
-// Input: one JSON object on stdin:
+// Input: one JSON object on stdin, for ONE call:
 //
 //   {"gateway": "http://127.0.0.1:41234/gateway.do",
 //    "appId": "…",
@@ -14,11 +14,25 @@
 //    "camelcase": true,        // optional, the SDK's default is true
 //    "timeoutMs": 30000}       // optional, default 30000 here (the SDK's own default is 5000)
 //
-// Output: exactly one JSON line on stdout:
+// or, for a SEQUENCE of calls made one after the other by one SDK instance (one node process,
+// so a scenario costs one start-up), the same object with "calls" instead of "method" and
+// "bizContent":
+//
+//   {"gateway": …, "appId": …, "privateKey": …, "alipayPublicKey": …, "signType": …,
+//    "validateSign": true,
+//    "calls": [{"method": "alipay.trade.pay", "bizContent": {…}},
+//              {"method": "alipay.trade.query", "bizContent": {…}}, …]}
+//
+// Every call of a sequence runs, whatever the earlier ones answered.
+//
+// Output: exactly one JSON line on stdout. For one call:
 //
 //   {"ok": true, "result": <what sdk.exec resolved to>}
 //   {"ok": false, "error": "<err.message>", "code": "<err.code or ''>", "name": "<err.name>",
 //    "responseDataRaw": "<raw HTTP body, when the SDK attached it>"}
+//
+// For a sequence: a JSON array holding one such object per call, in order. (If the SDK cannot
+// even be constructed — a malformed key, say — both forms print that one error object.)
 //
 // Exit status: 0 whenever the SDK was called (whatever it answered); 2 when the input itself is
 // unusable (the JSON line then has code "ZFB_INTEROP_BAD_INPUT"). Nothing is thrown uncaught.
@@ -56,7 +70,7 @@ function report(obj, exitCode) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
-function reportError(err, exitCode = 0) {
+function errorObject(err) {
   const out = {
     ok: false,
     error: err && err.message !== undefined ? String(err.message) : String(err),
@@ -66,7 +80,11 @@ function reportError(err, exitCode = 0) {
   if (err && typeof err.responseDataRaw === 'string') {
     out.responseDataRaw = err.responseDataRaw;
   }
-  report(out, exitCode);
+  return out;
+}
+
+function reportError(err, exitCode = 0) {
+  report(errorObject(err), exitCode);
 }
 
 function badInput(message) {
@@ -98,10 +116,34 @@ async function main() {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return badInput('stdin is not one JSON object');
   }
-  for (const field of ['gateway', 'appId', 'privateKey', 'method']) {
+  const sequence = input.calls !== undefined;
+  for (const field of ['gateway', 'appId', 'privateKey']) {
     if (typeof input[field] !== 'string' || input[field] === '') {
       return badInput(`"${field}" must be a non-empty string`);
     }
+  }
+  let calls;
+  if (sequence) {
+    if (input.method !== undefined || input.bizContent !== undefined) {
+      return badInput('give either "calls" or "method" (with "bizContent"), not both');
+    }
+    if (!Array.isArray(input.calls) || input.calls.length === 0) {
+      return badInput('"calls" must be a non-empty array');
+    }
+    for (const [i, c] of input.calls.entries()) {
+      if (c === null || typeof c !== 'object' || Array.isArray(c)) {
+        return badInput(`calls[${i}] must be an object`);
+      }
+      if (typeof c.method !== 'string' || c.method === '') {
+        return badInput(`calls[${i}].method must be a non-empty string`);
+      }
+    }
+    calls = input.calls;
+  } else {
+    if (typeof input.method !== 'string' || input.method === '') {
+      return badInput('"method" must be a non-empty string');
+    }
+    calls = [{ method: input.method, bizContent: input.bizContent }];
   }
   const signType = input.signType ?? 'RSA2';
   if (signType !== 'RSA2' && signType !== 'RSA') {
@@ -132,14 +174,18 @@ async function main() {
     return reportError(err, 0);
   }
 
-  const params = {};
-  if (input.bizContent !== undefined && input.bizContent !== null) params.bizContent = input.bizContent;
-  try {
-    const result = await sdk.exec(input.method, params, { validateSign });
-    report({ ok: true, result }, 0);
-  } catch (err) {
-    reportError(err, 0);
+  const outs = [];
+  for (const c of calls) {
+    const params = {};
+    if (c.bizContent !== undefined && c.bizContent !== null) params.bizContent = c.bizContent;
+    try {
+      const result = await sdk.exec(c.method, params, { validateSign });
+      outs.push({ ok: true, result });
+    } catch (err) {
+      outs.push(errorObject(err));
+    }
   }
+  report(sequence ? outs : outs[0], 0);
 }
 
 main().catch(err => reportError(err, 1));
