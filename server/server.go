@@ -62,6 +62,14 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Past the grace period: close what is left (slow requests, and
+		// connections a client opened but never used, which Shutdown
+		// otherwise waits 5 s for). A command already running still
+		// commits: handlers run it detached from the connection.
+		logger.Warn("connections still open after the drain period; closing them", "drain", drain)
+		err = srv.Close()
+	}
 	if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
 	}

@@ -83,7 +83,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	serveCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	h := server.Handler(svc, server.Config{AdminToken: token, Logger: o.logger})
-	go func() { done <- server.Serve(serveCtx, ln, h, o.logger, 5*time.Second) }()
+	go func() { done <- server.Serve(serveCtx, ln, h, o.logger, time.Second) }()
 	tb.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
