@@ -102,6 +102,12 @@ func TestPay(t *testing.T) {
 			}
 		})
 		t.Run("refusals change nothing", func(t *testing.T) {
+			// The merchant's own Alipay account as a buyer.
+			seller := &zfb.Buyer{UserID: srv.App().SellerID, PaymentCode: "280000000000000001", Behaviour: zfb.BehaviourPays, Balance: 10000}
+			if err := srv.Service.CreateBuyer(e.ctx, seller); err != nil {
+				t.Fatal(err)
+			}
+			sellerCode := seller.PaymentCode
 			for _, tt := range []struct {
 				name, behaviour, amount, authCode, subCode string
 			}{
@@ -110,6 +116,7 @@ func TestPay(t *testing.T) {
 				{"amount with three decimals", zfb.BehaviourPays, "5.001", "", "ACQ.INVALID_PARAMETER"},
 				{"zero amount", zfb.BehaviourPays, "0.00", "", "ACQ.INVALID_PARAMETER"},
 				{"negative amount", zfb.BehaviourPays, "-1", "", "ACQ.INVALID_PARAMETER"},
+				{"buyer is the seller", "", "5.00", sellerCode, "ACQ.BUYER_SELLER_EQUAL"},
 			} {
 				no := e.outTradeNo()
 				code := tt.authCode

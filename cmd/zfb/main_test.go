@@ -16,6 +16,7 @@ import (
 
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
+	"github.com/zfbpay/zfb/storetest"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server goroutine.
@@ -267,3 +268,26 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }
+
+// TestPostgres runs `zfb serve --db postgres://…` and `zfb sandbox --db …`
+// against the same database: one sandbox, printed alike by both.
+func TestPostgres(t *testing.T) {
+	db := storetest.PostgresURL(t)
+	data := t.TempDir()
+	file, stop := startServe(t, "--data", data, "--db", db)
+	stop()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"sandbox", "--db", db, "--addr", strings.TrimPrefix(strings.TrimSuffix(file.GatewayURL, "/gateway.do"), "http://")}, noEnv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var printed sandbox.File
+	if err := json.Unmarshal(out.Bytes(), &printed); err != nil {
+		t.Fatal(err)
+	}
+	if printed.AdminToken != file.AdminToken || printed.Apps[0].AppPrivateKey != file.Apps[0].AppPrivateKey || printed.GatewayURL != file.GatewayURL || len(printed.Buyers) != 3 {
+		t.Fatalf("zfb sandbox printed another sandbox than serve wrote:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(data, "zfb.db")); !os.IsNotExist(err) {
+		t.Fatalf("serve --db postgres:// made a SQLite file too (%v)", err)
+	}
+}
