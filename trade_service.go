@@ -720,14 +720,14 @@ func parseTimeoutExpress(s string, fallback time.Duration) (time.Duration, error
 	if err != nil || n < 1 {
 		return 0, invalid
 	}
-	var d time.Duration
+	var unit time.Duration
 	switch s[len(s)-1] {
 	case 'm':
-		d = time.Duration(n) * time.Minute
+		unit = time.Minute
 	case 'h':
-		d = time.Duration(n) * time.Hour
+		unit = time.Hour
 	case 'd':
-		d = time.Duration(n) * 24 * time.Hour
+		unit = 24 * time.Hour
 	case 'c':
 		if n != 1 {
 			return 0, invalid
@@ -736,10 +736,12 @@ func parseTimeoutExpress(s string, fallback time.Duration) (time.Duration, error
 	default:
 		return 0, invalid
 	}
-	if d > 15*24*time.Hour {
+	// Compare before multiplying: a large count would overflow.
+	const longest = 15 * 24 * time.Hour
+	if n > int(longest/unit) {
 		return 0, invalid
 	}
-	return d, nil
+	return time.Duration(n) * unit, nil
 }
 
 // fingerprint digests the parameters that define a trade.
