@@ -121,6 +121,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ans := answer{node: sign.ResponseNode(method), charset: req.charset}
 
 	var app *zfb.App
+	var keys *appKeys
 	if id := req.params["app_id"]; id != "" {
 		var err error
 		app, err = g.svc.Store.App(ctx, id)
@@ -137,8 +138,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Every answer to a known app is signed: Python and PHP clients need
 		// a sign even on errors (spec §2.3). The algorithm is the request's
 		// when it names one zfb knows, else the app's.
-		keys, err := g.keys.get(app)
-		if err != nil {
+		var err error
+		if keys, err = g.keys.get(app); err != nil {
 			g.log.ErrorContext(ctx, "gateway: parsing app keys", "app_id", app.ID, "err", err)
 			ans.write(w, nil, zfb.ErrUnknown)
 			return
@@ -149,7 +150,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	result, err := g.serve(ctx, req, perr, app)
+	result, err := g.serve(ctx, req, perr, app, keys)
 	var zerr *zfb.Error
 	if err != nil {
 		var ok bool
@@ -169,7 +170,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve validates the common parameters in Alipay's order and calls the
 // method. The order of checks matters: it decides which error a request with
 // several faults gets.
-func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.App) (any, error) {
+func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.App, keys *appKeys) (any, error) {
 	p := req.params
 	switch {
 	case perr != nil:
@@ -206,10 +207,6 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 	}
 	if p["version"] != "1.0" {
 		return nil, zfb.InvalidParameter("version 只支持 1.0")
-	}
-	keys, err := g.keys.get(app)
-	if err != nil {
-		return nil, err
 	}
 	if content, err := sign.VerifyRequest(keys.appPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
 		return nil, zfb.InvalidSignature(echoSignContent(req.charset, content))
