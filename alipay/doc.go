@@ -38,8 +38,11 @@
 //	}
 //
 // TradePay, TradePrecreate, TradeCreate, TradeQuery, TradeCancel, TradeClose,
-// TradeRefund and TradeFastpayRefundQuery are thin wrappers over Do; any
-// other API, or a field the structs lack, goes through Do.
+// TradeRefund, TradeFastpayRefundQuery and the fund authorisation calls
+// (FundAuthOrderFreeze, FundAuthOrderVoucherCreate, FundAuthOrderUnfreeze,
+// FundAuthOperationCancel, FundAuthOperationDetailQuery; TradePay with AuthNo
+// pays from an authorisation) are thin wrappers over Do; any other API, or a
+// field the structs lack, goes through Do.
 //
 // Errors: an answer whose code is not 10000 (or 10003, in progress: see
 // Response.InProgress) is an *Error carrying code, msg, sub_code and sub_msg;

@@ -70,14 +70,18 @@ func (e *Error) Error() string {
 // UnknownResult reports an error after which the outcome of the call is
 // unknown, so it may still have taken effect: code 20000, sub_code
 // isp.unknow-error, an aop.* sub_code (except the 20001 token errors, which
-// the gateway rejects before the call runs), or ACQ.SYSTEM_ERROR. Alipay's
-// guidance (spec/openapi.md §6.2): for a payment, query, then cancel; retry a
-// refund with the same out_request_no; retry a query or close.
+// the gateway rejects before the call runs), ACQ.SYSTEM_ERROR, or
+// SYSTEM_ERROR (the fund authorisation APIs' sub_codes carry no "ACQ."
+// prefix). Alipay's guidance (spec/openapi.md §6.2): for a payment, query,
+// then cancel; retry a refund with the same out_request_no; retry a query or
+// close. For a freeze, query, then cancel the operation (§4.12); retry an
+// unfreeze with the same out_request_no and amount (§4.11).
 func (e *Error) UnknownResult() bool {
 	switch {
 	case e.Code == CodeUnavailable,
 		e.SubCode == "isp.unknow-error",
-		e.SubCode == "ACQ.SYSTEM_ERROR":
+		e.SubCode == "ACQ.SYSTEM_ERROR",
+		e.SubCode == "SYSTEM_ERROR":
 		return true
 	case strings.HasPrefix(e.SubCode, "aop."):
 		return e.Code != "20001"
