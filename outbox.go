@@ -4,8 +4,8 @@ import "time"
 
 // OutboxMessage is work to be done after a command commits, written in the
 // same transaction as the command: an asynchronous notification to a
-// merchant's notify_url, say. The dispatcher claims due messages and retries
-// them on Alipay's schedule.
+// merchant's notify_url, say. zfb records them; delivering them is still to
+// be built.
 type OutboxMessage struct {
 	ID          int64
 	AppID       string

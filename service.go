@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
-// Service holds the domain rules. Adapters call it; it calls the Store.
+// Service holds the domain rules. It is the one door of the domain: every
+// adapter (gateway, admin API, dashboard, CLI) reads and writes through it,
+// never through the Store, so that every read sees the same rules (time-outs
+// applied, what an app may see).
 type Service struct {
-	Store  Store
+	store  Store
 	Clock  Clock // the wall clock every app clock is based on
 	Logger *slog.Logger
 }
@@ -24,12 +27,38 @@ func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: store, Clock: clock, Logger: logger}
+	return &Service{store: store, Clock: clock, Logger: logger}
+}
+
+// App finds an app by its app_id.
+func (s *Service) App(ctx context.Context, appID string) (*App, error) {
+	return s.store.App(ctx, appID)
+}
+
+// Apps lists every app.
+func (s *Service) Apps(ctx context.Context) ([]*App, error) { return s.store.Apps(ctx) }
+
+// Buyer finds a sandbox buyer, with their available balance.
+func (s *Service) Buyer(ctx context.Context, userID string) (*Buyer, error) {
+	return s.store.Buyer(ctx, userID)
+}
+
+// Buyers lists the sandbox buyers, with their available balances.
+func (s *Service) Buyers(ctx context.Context) ([]*Buyer, error) { return s.store.Buyers(ctx) }
+
+// CheckLedger verifies the ledger's invariants.
+func (s *Service) CheckLedger(ctx context.Context) (*LedgerReport, error) {
+	return s.store.CheckLedger(ctx)
+}
+
+// Setting reads an instance-wide value (SettingAdminToken, say).
+func (s *Service) Setting(ctx context.Context, key string) (string, error) {
+	return s.store.Setting(ctx, key)
 }
 
 // AppNow is the app's current time on its own clock.
 func (s *Service) AppNow(ctx context.Context, appID string) (time.Time, error) {
-	app, err := s.Store.App(ctx, appID)
+	app, err := s.store.App(ctx, appID)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -45,7 +74,7 @@ func (s *Service) AdvanceClock(ctx context.Context, appID string, d time.Duratio
 	if d < 0 {
 		return time.Time{}, ErrClockBackwards
 	}
-	offset, err := s.Store.AdvanceAppClock(ctx, appID, d)
+	offset, err := s.store.AdvanceAppClock(ctx, appID, d)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -55,7 +84,7 @@ func (s *Service) AdvanceClock(ctx context.Context, appID string, d time.Duratio
 
 // SetClock moves the app's clock to t, which must not be in the app's past.
 func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time.Time, error) {
-	app, err := s.Store.App(ctx, appID)
+	app, err := s.store.App(ctx, appID)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -64,7 +93,7 @@ func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time
 		return time.Time{}, ErrClockBackwards
 	}
 	offset := t.Sub(wall)
-	if err := s.Store.SetAppClockOffset(ctx, appID, offset); err != nil {
+	if err := s.store.SetAppClockOffset(ctx, appID, offset); err != nil {
 		return time.Time{}, err
 	}
 	s.Logger.InfoContext(ctx, "app clock set", "app_id", appID, "to", t, "offset", offset)
@@ -73,13 +102,13 @@ func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time
 
 // CreateApp registers an app and opens its merchant account.
 func (s *Service) CreateApp(ctx context.Context, app *App) error {
-	return s.Store.InTx(ctx, func(q Queries) error { return s.createApp(ctx, q, app) })
+	return s.store.InTx(ctx, func(q Queries) error { return s.createApp(ctx, q, app) })
 }
 
 // CreateBuyer registers a buyer and funds their account with b.Balance from
 // the sandbox's funding account, in one transaction.
 func (s *Service) CreateBuyer(ctx context.Context, b *Buyer) error {
-	return s.Store.InTx(ctx, func(q Queries) error { return s.createBuyer(ctx, q, b) })
+	return s.store.InTx(ctx, func(q Queries) error { return s.createBuyer(ctx, q, b) })
 }
 
 // SettingSandbox marks a database that has its sandbox.
@@ -103,7 +132,7 @@ var ErrSandboxExists = errors.New("the sandbox exists already")
 // here; the apps' unique ids make all but one of them fail with
 // ErrSandboxExists, and nothing of theirs is kept.
 func (s *Service) CreateSandbox(ctx context.Context, sb *Sandbox) error {
-	err := s.Store.InTx(ctx, func(q Queries) error {
+	err := s.store.InTx(ctx, func(q Queries) error {
 		if _, err := q.Setting(ctx, SettingSandbox); err == nil {
 			return ErrSandboxExists
 		} else if !errors.Is(err, ErrNotFound) {
@@ -174,4 +203,22 @@ func (s *Service) createBuyer(ctx context.Context, q Queries, b *Buyer) error {
 		Debit: FundingAccount(CNY), Credit: BuyerAccount(b.UserID, CNY),
 		Amount: b.Balance, Currency: CNY, CreatedAt: b.CreatedAt,
 	})
+}
+
+// read runs fn in one read-only snapshot, which never waits for a writer.
+func (s *Service) read(ctx context.Context, fn func(q Queries) error) error {
+	return s.store.InReadTx(ctx, fn)
+}
+
+// command runs fn in one transaction and runs it again, from a fresh read,
+// when another command won a race for the same rows (ErrStale, ErrConflict).
+func (s *Service) command(ctx context.Context, fn func(q Queries) error) error {
+	const attempts = 10
+	for i := 1; ; i++ {
+		err := s.store.InTx(ctx, fn)
+		if i < attempts && (errors.Is(err, ErrStale) || errors.Is(err, ErrConflict)) {
+			continue
+		}
+		return err
+	}
 }

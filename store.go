@@ -40,8 +40,10 @@ type Queries interface {
 	// Transfers lists the transfers whose Ref is ref, oldest first.
 	Transfers(ctx context.Context, ref string) ([]*Transfer, error)
 	// CheckLedger verifies the ledger's invariants: the entries of each
-	// currency sum to zero, every balance equals the sum of its entries, and
-	// no balance is below its floor.
+	// currency sum to zero, every balance equals the sum of its entries, no
+	// balance is below its floor, each fund authorisation order's freeze,
+	// unfreeze and pay transfers add up to its totals, and each buyer's
+	// frozen account holds the rest of their orders.
 	CheckLedger(ctx context.Context) (*LedgerReport, error)
 
 	// EnqueueOutbox records a message to deliver after commit; it sets m.ID.
@@ -57,8 +59,8 @@ type Queries interface {
 	Trade(ctx context.Context, tradeNo string) (*Trade, error)
 	TradeByOutTradeNo(ctx context.Context, appID, outTradeNo string) (*Trade, error)
 	// UpdateTrade writes every field of t but those fixed at creation
-	// (trade_no, app, out_trade_no, kind, seller, amount, fingerprint,
-	// created_at) if the stored version is still t.Version, and increments
+	// (trade_no, app, out_trade_no, kind, seller, auth_no, amount,
+	// fingerprint, created_at) if the stored version is still t.Version, and increments
 	// t.Version. ErrStale when
 	// another command updated it first; ErrNotFound when there is none.
 	UpdateTrade(ctx context.Context, t *Trade) error
@@ -68,6 +70,39 @@ type Queries interface {
 	Refund(ctx context.Context, tradeNo, outRequestNo string) (*Refund, error)
 	// Refunds lists a trade's refunds, oldest first.
 	Refunds(ctx context.Context, tradeNo string) ([]*Refund, error)
+
+	// CreateAuthOrder stores a new authorisation order with Version 1.
+	// ErrConflict when the app already has its out_order_no, or the
+	// auth_no is taken.
+	CreateAuthOrder(ctx context.Context, o *AuthOrder) error
+	// AuthOrder finds an order by auth_no, AuthOrderByOutOrderNo by the
+	// app's out_order_no.
+	AuthOrder(ctx context.Context, authNo string) (*AuthOrder, error)
+	AuthOrderByOutOrderNo(ctx context.Context, appID, outOrderNo string) (*AuthOrder, error)
+	// AuthOrders lists an app's orders, newest first, at most limit.
+	AuthOrders(ctx context.Context, appID string, limit int) ([]*AuthOrder, error)
+	// UpdateAuthOrder writes every field of o but those fixed at creation
+	// (auth_no, app, out_order_no, kind, payee, order title, product code,
+	// extra_param, fingerprint, created_at) if the stored version is still
+	// o.Version, and increments o.Version. ErrStale when another command
+	// updated it first; ErrNotFound when there is none.
+	UpdateAuthOrder(ctx context.Context, o *AuthOrder) error
+	// CreateAuthOperation stores an operation. ErrConflict when the order
+	// already has an operation of that type with that out_request_no, or
+	// the operation_id is taken; ErrNotFound when the order does not exist.
+	CreateAuthOperation(ctx context.Context, op *AuthOperation) error
+	// AuthOperation finds an operation by operation_id.
+	AuthOperation(ctx context.Context, operationID string) (*AuthOperation, error)
+	// AuthOperationByOutRequestNo finds an order's operation of type typ
+	// by out_request_no.
+	AuthOperationByOutRequestNo(ctx context.Context, authNo string, typ AuthOperationType, outRequestNo string) (*AuthOperation, error)
+	// AuthOperations lists an order's operations, oldest first.
+	AuthOperations(ctx context.Context, authNo string) ([]*AuthOperation, error)
+	// UpdateAuthOperation writes op's status, remark, trade_no,
+	// cancel_action, trans_at and closed_at. It has no version of its own:
+	// callers update the operation's order in the same transaction, whose
+	// version check decides races. ErrNotFound when there is none.
+	UpdateAuthOperation(ctx context.Context, op *AuthOperation) error
 
 	// CreateFault stores a fault rule and sets its ID.
 	CreateFault(ctx context.Context, f *Fault) error
@@ -91,5 +126,9 @@ type Store interface {
 	// InTx runs fn in one transaction, committing when fn returns nil and
 	// rolling back otherwise.
 	InTx(ctx context.Context, fn func(q Queries) error) error
+	// InReadTx runs fn in one read-only transaction that sees one
+	// consistent snapshot and never waits for writers. Writes through q
+	// fail.
+	InReadTx(ctx context.Context, fn func(q Queries) error) error
 	Close() error
 }

@@ -25,6 +25,7 @@ const (
 	TradeKindPay       = "pay"       // alipay.trade.pay: the merchant scanned the buyer's code
 	TradeKindPrecreate = "precreate" // alipay.trade.precreate: the buyer scans the merchant's QR code
 	TradeKindCreate    = "create"    // alipay.trade.create: the buyer is known, pays in their app
+	TradeKindAuthPay   = "auth_pay"  // alipay.trade.pay with auth_no: paid from a fund authorisation
 	// TradeKindCancelled is no trade at all: alipay.trade.cancel named an
 	// out_trade_no zfb had never seen. It is kept, closed, so that a pay
 	// arriving late with that out_trade_no is refused instead of charging.
@@ -43,6 +44,9 @@ type Trade struct {
 	BuyerID string
 	Subject string
 	Body    string
+	// AuthNo is the fund authorisation a TradeKindAuthPay trade was paid
+	// from; empty for other trades.
+	AuthNo string
 
 	TotalAmount    int64
 	RefundedAmount int64
@@ -81,35 +85,6 @@ type Refund struct {
 	Reason       string
 	// ByCancel marks the full refund alipay.trade.cancel makes.
 	ByCancel  bool
-	CreatedAt time.Time
-}
-
-// Fault effects: how a fault rule answers a matching gateway call.
-const (
-	// FaultErrorBefore answers a system error and does nothing.
-	FaultErrorBefore = "error_before"
-	// FaultErrorAfter does the work, commits it, then answers a system
-	// error: the money moved and the merchant does not know.
-	FaultErrorAfter = "error_after"
-	// FaultDelay does the work, commits it, then holds the answer back
-	// for DelayMS, so that the merchant's client times out.
-	FaultDelay = "delay"
-)
-
-// Fault is a rule that makes one app's gateway calls fail on purpose, so
-// that merchants can exercise their unknown-result handling.
-type Fault struct {
-	ID     int64
-	AppID  string
-	Method string // e.g. alipay.trade.pay
-	// OutTradeNo is a path.Match pattern on the call's out_trade_no ("" or
-	// "*" for any).
-	OutTradeNo string
-	Effect     string
-	DelayMS    int
-	// SubCode of the system error answered: isp.unknow-error (code 20000,
-	// the default) or ACQ.SYSTEM_ERROR (code 40004).
-	SubCode   string
 	CreatedAt time.Time
 }
 

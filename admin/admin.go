@@ -37,6 +37,8 @@ func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
 	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
 	h.mux.HandleFunc("GET "+Prefix+"/ledger/check", h.checkLedger)
 	h.routeTrades()
+	h.routeFaults()
+	h.routeFundAuth()
 	return h
 }
 
@@ -52,7 +54,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listApps(w http.ResponseWriter, r *http.Request) {
-	apps, err := h.svc.Store.Apps(r.Context())
+	apps, err := h.svc.Apps(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -65,7 +67,7 @@ func (h *Handler) listApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showApp(w http.ResponseWriter, r *http.Request) {
-	app, err := h.svc.Store.App(r.Context(), r.PathValue("app_id"))
+	app, err := h.svc.App(r.Context(), r.PathValue("app_id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -154,7 +156,7 @@ func (h *Handler) moveClock(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
-	buyers, err := h.svc.Store.Buyers(r.Context())
+	buyers, err := h.svc.Buyers(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -167,7 +169,7 @@ func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) checkLedger(w http.ResponseWriter, r *http.Request) {
-	report, err := h.svc.Store.CheckLedger(r.Context())
+	report, err := h.svc.CheckLedger(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -146,11 +146,11 @@ func TestBuyersTradesAndFaults(t *testing.T) {
 		t.Fatalf("duplicate payment code: %d %v", status, out)
 	}
 
-	app, err := svc.Store.App(ctx, sandbox.FirstAppID)
+	app, err := svc.App(ctx, sandbox.FirstAppID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	buyers, err := svc.Store.Buyers(ctx)
+	buyers, err := svc.Buyers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

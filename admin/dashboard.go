@@ -19,19 +19,19 @@ var dashboardPage = template.Must(template.ParseFS(dashboardFS, "dashboard.html"
 func Dashboard(svc *zfb.Service, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		apps, err := svc.Store.Apps(ctx)
+		apps, err := svc.Apps(ctx)
 		if err != nil {
 			logger.ErrorContext(ctx, "dashboard: apps", "err", err)
 			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
 			return
 		}
-		buyers, err := svc.Store.Buyers(ctx)
+		buyers, err := svc.Buyers(ctx)
 		if err != nil {
 			logger.ErrorContext(ctx, "dashboard: buyers", "err", err)
 			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
 			return
 		}
-		ledger, err := svc.Store.CheckLedger(ctx)
+		ledger, err := svc.CheckLedger(ctx)
 		if err != nil {
 			logger.ErrorContext(ctx, "dashboard: ledger", "err", err)
 			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)

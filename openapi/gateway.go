@@ -15,7 +15,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -124,7 +123,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var keys *appKeys
 	if id := req.params["app_id"]; id != "" {
 		var err error
-		app, err = g.svc.Store.App(ctx, id)
+		app, err = g.svc.App(ctx, id)
 		switch {
 		case errors.Is(err, zfb.ErrNotFound):
 			app = nil
@@ -248,10 +247,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 		return m.Handle(work, call)
 	}
 	g.log.InfoContext(ctx, "gateway: fault rule applied", "app_id", app.ID, "method", call.Method, "fault_id", rule.ID, "effect", rule.Effect)
-	faultErr := zfb.ErrUnknown
-	if rule.SubCode == zfb.ErrTradeSystemError.SubCode {
-		faultErr = zfb.ErrTradeSystemError
-	}
+	faultErr := rule.Answer()
 	switch rule.Effect {
 	case zfb.FaultErrorBefore:
 		return nil, faultErr
@@ -275,29 +271,27 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 }
 
 // matchFault finds the first fault rule of the call's app that matches its
-// method and out_trade_no.
+// method and merchant numbers.
 func (g *Gateway) matchFault(ctx context.Context, c *Call) (*zfb.Fault, error) {
-	rules, err := g.svc.Store.Faults(ctx, c.App.ID)
+	rules, err := g.svc.Faults(ctx, c.App.ID)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}
-	var outTradeNo string
+	var numbers struct {
+		OutTradeNo   text `json:"out_trade_no"`
+		OutOrderNo   text `json:"out_order_no"`
+		OutRequestNo text `json:"out_request_no"`
+	}
 	decoded := false
 	for _, rule := range rules {
 		if rule.Method != c.Method {
 			continue
 		}
-		if rule.OutTradeNo == "" || rule.OutTradeNo == "*" {
-			return rule, nil
-		}
 		if !decoded {
-			var biz struct {
-				OutTradeNo text `json:"out_trade_no"`
-			}
-			_ = json.Unmarshal(c.BizContent, &biz) // a bad biz_content matches only wildcard rules
-			outTradeNo, decoded = biz.OutTradeNo.String(), true
+			_ = json.Unmarshal(c.BizContent, &numbers) // a bad biz_content matches only wildcard rules
+			decoded = true
 		}
-		if ok, _ := path.Match(rule.OutTradeNo, outTradeNo); ok {
+		if rule.Matches(c.Method, numbers.OutTradeNo.String(), numbers.OutOrderNo.String(), numbers.OutRequestNo.String()) {
 			return rule, nil
 		}
 	}

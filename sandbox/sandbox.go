@@ -147,7 +147,7 @@ func NewBuyer(behaviour string, balance int64) (*zfb.Buyer, error) {
 // Ensure creates the sandbox unless the database has one. It reports
 // whether this call created it.
 func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
-	if _, err := svc.Store.Setting(ctx, zfb.SettingSandbox); err == nil {
+	if _, err := svc.Setting(ctx, zfb.SettingSandbox); err == nil {
 		return false, nil
 	} else if !errors.Is(err, zfb.ErrNotFound) {
 		return false, err
@@ -165,9 +165,10 @@ func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
 	return true, nil
 }
 
-// Load reads the sandbox from the store and addresses it at baseURL (the
+// Load reads the sandbox through svc and addresses it at baseURL (the
 // server's root, like http://127.0.0.1:8650).
-func Load(ctx context.Context, q zfb.Queries, baseURL string) (*File, error) {
+func Load(ctx context.Context, svc *zfb.Service, baseURL string) (*File, error) {
+	q := svc
 	token, err := q.Setting(ctx, zfb.SettingAdminToken)
 	if err != nil {
 		return nil, fmt.Errorf("reading the admin token: %w", err)

@@ -41,7 +41,7 @@ func TestEnsureRace(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					if files[i], err = sandbox.Load(ctx, store, "http://127.0.0.1:8650"); err != nil {
+					if files[i], err = sandbox.Load(ctx, svc, "http://127.0.0.1:8650"); err != nil {
 						t.Error(err)
 					}
 				}()

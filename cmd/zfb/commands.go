@@ -32,7 +32,7 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	if _, err := sandbox.Ensure(ctx, svc); err != nil {
 		return err
 	}
-	file, err := sandbox.Load(ctx, svc.Store, c.baseURL())
+	file, err := sandbox.Load(ctx, svc, c.baseURL())
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (e environment) app(ctx context.Context, args []string) error {
 		}
 		return e.printJSON(sandbox.AppCredentials(app))
 	case "list":
-		apps, err := svc.Store.Apps(ctx)
+		apps, err := svc.Apps(ctx)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (e environment) app(ctx context.Context, args []string) error {
 		if fs.NArg() != 1 {
 			return fmt.Errorf("usage: zfb app show APP_ID")
 		}
-		app, err := svc.Store.App(ctx, fs.Arg(0))
+		app, err := svc.App(ctx, fs.Arg(0))
 		if err != nil {
 			return fmt.Errorf("app %s: %w", fs.Arg(0), err)
 		}

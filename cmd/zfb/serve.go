@@ -33,7 +33,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("creating the sandbox: %w", err)
 	}
-	token, err := svc.Store.Setting(ctx, zfb.SettingAdminToken)
+	token, err := svc.Setting(ctx, zfb.SettingAdminToken)
 	if err != nil {
 		return fmt.Errorf("reading the admin token: %w", err)
 	}
@@ -43,7 +43,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	}
 	// The URLs name the port actually bound (":0" picks one).
 	c.addr = ln.Addr().String()
-	file, err := sandbox.Load(ctx, svc.Store, c.baseURL())
+	file, err := sandbox.Load(ctx, svc, c.baseURL())
 	if err != nil {
 		ln.Close()
 		return err

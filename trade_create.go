@@ -1,0 +1,102 @@
+package zfb
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// CreateCommand is alipay.trade.precreate (no buyer yet: a QR code) or
+// alipay.trade.create (the buyer is named).
+type CreateCommand struct {
+	OutTradeNo, TotalAmount, Subject, Body string
+	ProductCode, TimeoutExpress, NotifyURL string
+	BuyerID, BuyerLogonID                  string // create only
+}
+
+// Precreate runs alipay.trade.precreate: a trade that waits for a buyer to
+// scan its QR code.
+func (s *Service) Precreate(ctx context.Context, app *App, now time.Time, cmd CreateCommand) (*Trade, error) {
+	return s.createTrade(ctx, app, now, cmd, TradeKindPrecreate)
+}
+
+// Create runs alipay.trade.create: a trade for a named buyer, who pays in
+// their app (here: through the admin API).
+func (s *Service) Create(ctx context.Context, app *App, now time.Time, cmd CreateCommand) (*Trade, error) {
+	if cmd.BuyerID == "" && cmd.BuyerLogonID == "" {
+		return nil, InvalidTradeParameter("buyer_id 和 buyer_logon_id 不能同时为空")
+	}
+	return s.createTrade(ctx, app, now, cmd, TradeKindCreate)
+}
+
+func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd CreateCommand, kind string) (*Trade, error) {
+	amount, err := validateTrade(cmd.OutTradeNo, cmd.TotalAmount, cmd.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if err := faceToFace(cmd.ProductCode); err != nil {
+		return nil, err
+	}
+	fallback := defaultPayTimeout
+	if kind == TradeKindPrecreate {
+		fallback = defaultPrecreateTimeout
+	}
+	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, fallback)
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(kind, amount, cmd.Subject)
+	var out *Trade
+	err = s.command(ctx, func(q Queries) error {
+		t, err := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo)
+		if err == nil {
+			return s.repeatCreate(ctx, q, t, fp, now, func() error { out = t; return nil })
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		t = &Trade{
+			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
+			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
+			TotalAmount: amount, Fingerprint: fp, NotifyURL: cmd.NotifyURL,
+			ExpiresAt: now.Add(timeout), CreatedAt: now,
+		}
+		if kind == TradeKindPrecreate {
+			t.QRCode = "https://qr.alipay.com/" + randomToken(24)
+		} else {
+			buyer, err := findBuyer(ctx, q, cmd.BuyerID, cmd.BuyerLogonID)
+			if err != nil {
+				return err
+			}
+			if buyer.UserID == app.SellerID {
+				return ErrBuyerSellerEqual
+			}
+			t.BuyerID, t.Scanned = buyer.UserID, true
+		}
+		out = t
+		return q.CreateTrade(ctx, t)
+	})
+	return out, err
+}
+
+// repeatCreate answers a create-type call that repeats an out_trade_no:
+// other parameters are ACQ.CONTEXT_INCONSISTENT, a paid trade
+// ACQ.TRADE_HAS_SUCCESS, a closed one ACQ.TRADE_HAS_CLOSE, and a trade
+// still waiting answers as the first call did (waiting).
+func (s *Service) repeatCreate(ctx context.Context, q Queries, t *Trade, fp string, now time.Time, waiting func() error) error {
+	if t.Kind == TradeKindCancelled {
+		return ErrTradeHasClose
+	}
+	if t.Fingerprint != fp {
+		return ErrContextInconsistent
+	}
+	if err := s.expire(ctx, q, t, now); err != nil {
+		return err
+	}
+	switch t.Status {
+	case TradeSuccess, TradeFinished:
+		return ErrTradeHasSuccess
+	case TradeClosed:
+		return ErrTradeHasClose
+	}
+	return waiting()
+}

@@ -1,0 +1,115 @@
+package zfb
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// PayCommand is alipay.trade.pay: the merchant scanned the buyer's code,
+// or, with AuthNo, pays from a fund authorisation.
+type PayCommand struct {
+	OutTradeNo, TotalAmount, Subject, Body string
+	Scene, AuthCode, ProductCode           string
+	TimeoutExpress, NotifyURL              string
+	// A payment from a fund authorisation names the order, its payer
+	// (BuyerID) and optionally the payee (SellerID) and whether the rest
+	// is released (AuthConfirmMode COMPLETE) or stays frozen.
+	AuthNo, AuthConfirmMode, BuyerID, SellerID string
+}
+
+// PayResult is what a pay did. InProgress means 10003: the trade waits for
+// the buyer to confirm.
+type PayResult struct {
+	Trade      *Trade
+	Buyer      *Buyer
+	InProgress bool
+}
+
+// Pay runs alipay.trade.pay at the app's time now.
+func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayCommand) (*PayResult, error) {
+	amount, err := validateTrade(cmd.OutTradeNo, cmd.TotalAmount, cmd.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if cmd.AuthNo != "" || preAuthProductCodes[cmd.ProductCode] {
+		return s.payFromAuth(ctx, app, now, cmd, amount)
+	}
+	switch cmd.Scene {
+	case "", "bar_code", "security_code", "wave_code":
+	default:
+		return nil, InvalidTradeParameter("scene 只支持 bar_code、security_code")
+	}
+	if cmd.AuthCode == "" {
+		return nil, InvalidTradeParameter("auth_code 不能为空")
+	}
+	if err := faceToFace(cmd.ProductCode); err != nil {
+		return nil, err
+	}
+	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, defaultPayTimeout)
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(TradeKindPay, amount, cmd.Subject)
+	var res PayResult
+	err = s.command(ctx, func(q Queries) error {
+		res = PayResult{}
+		t, err := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo)
+		if err == nil {
+			return s.repeatCreate(ctx, q, t, fp, now, func() error {
+				// A pay repeated while the buyer is still confirming: the
+				// same 10003, the same trade.
+				res.Trade, res.InProgress = t, true
+				res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID)
+				return err
+			})
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		buyer, err := q.BuyerByPaymentCode(ctx, cmd.AuthCode)
+		if errors.Is(err, ErrNotFound) {
+			return ErrPaymentAuthCodeInvalid
+		} else if err != nil {
+			return err
+		}
+		if buyer.UserID == app.SellerID {
+			return ErrBuyerSellerEqual
+		}
+		t = &Trade{
+			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
+			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
+			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
+			Scanned: true, NotifyURL: cmd.NotifyURL, ExpiresAt: now.Add(timeout), CreatedAt: now,
+		}
+		res.Trade, res.Buyer = t, buyer
+		if buyer.Behaviour == BehaviourPassword {
+			res.InProgress = true
+			return q.CreateTrade(ctx, t)
+		}
+		t.Status, t.PaidAt = TradeSuccess, now
+		if err := q.CreateTrade(ctx, t); err != nil {
+			return err
+		}
+		return s.postPayment(ctx, q, t, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// postPayment moves a paid trade's money from the buyer to the merchant and
+// records the notification, in the caller's transaction.
+func (s *Service) postPayment(ctx context.Context, q Queries, t *Trade, now time.Time) error {
+	err := q.PostTransfer(ctx, &Transfer{
+		Kind: TransferPay, Ref: t.TradeNo, Currency: CNY, Amount: t.TotalAmount, CreatedAt: now,
+		Debit: BuyerAccount(t.BuyerID, CNY), Credit: MerchantAccount(t.SellerID, CNY),
+	})
+	if errors.Is(err, ErrInsufficientFunds) {
+		return ErrBuyerBalanceNotEnough
+	}
+	if err != nil {
+		return err
+	}
+	return s.notify(ctx, q, t, now, "")
+}

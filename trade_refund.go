@@ -1,0 +1,116 @@
+package zfb
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// RefundCommand is alipay.trade.refund.
+type RefundCommand struct {
+	TradeRef
+	RefundAmount, OutRequestNo, RefundReason string
+}
+
+// RefundResult is what a refund did. FundChange says whether this call
+// moved money (a replay of an earlier refund does not).
+type RefundResult struct {
+	Trade      *Trade
+	Refund     *Refund
+	Buyer      *Buyer
+	FundChange bool
+}
+
+// Refund runs alipay.trade.refund. out_request_no makes it idempotent: a
+// repeat answers the first refund with fund_change N; the same number with
+// another amount is ACQ.DISCORDANT_REPEAT_REQUEST. Without out_request_no
+// the refund is of the whole trade, numbered by its out_trade_no.
+func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd RefundCommand) (*RefundResult, error) {
+	amount, err := ParseAmount(cmd.RefundAmount)
+	if err != nil || amount == 0 {
+		return nil, InvalidTradeParameter("refund_amount 须为 0.01 到 100000000.00 之间的金额")
+	}
+	if len(cmd.OutRequestNo) > 64 {
+		return nil, InvalidTradeParameter("out_request_no 不能超过 64 个字符")
+	}
+	var res RefundResult
+	err = s.command(ctx, func(q Queries) error {
+		res = RefundResult{}
+		t, err := findVisible(ctx, q, app, cmd.TradeRef)
+		if err != nil {
+			return err
+		}
+		whole := cmd.OutRequestNo == ""
+		number := cmd.OutRequestNo
+		if whole {
+			number = t.OutTradeNo
+		}
+		res.Trade = t
+		if res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID); err != nil {
+			return err
+		}
+		if earlier, err := q.Refund(ctx, t.TradeNo, number); err == nil {
+			if earlier.Amount != amount {
+				return ErrDiscordantRepeatRequest
+			}
+			res.Refund = earlier
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := s.expire(ctx, q, t, now); err != nil {
+			return err
+		}
+		switch t.Status {
+		case TradeWaitBuyerPay:
+			return ErrTradeStatusError
+		case TradeFinished:
+			return ErrTradeHasFinished
+		case TradeClosed:
+			if t.PaidAt.IsZero() {
+				return ErrTradeHasClose
+			}
+			return ErrRefundFeeErr
+		}
+		if whole && amount != t.TotalAmount {
+			return ErrRefundAmtNotEqualTotal
+		}
+		if amount > t.TotalAmount-t.RefundedAmount {
+			return ErrRefundFeeErr
+		}
+		res.Refund = &Refund{TradeNo: t.TradeNo, OutRequestNo: number, Amount: amount, Reason: cmd.RefundReason, CreatedAt: now}
+		res.FundChange = true
+		if err := s.postRefund(ctx, q, t, res.Refund, now); err != nil {
+			return err
+		}
+		return q.UpdateTrade(ctx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// postRefund records r, moves its money back to the buyer and updates t's
+// refunded amount (closing it when refunded in full), in the caller's
+// transaction; the caller writes t.
+func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund, now time.Time) error {
+	if err := q.CreateRefund(ctx, r); err != nil {
+		return err
+	}
+	err := q.PostTransfer(ctx, &Transfer{
+		Kind: TransferRefund, Ref: t.TradeNo, Currency: CNY, Amount: r.Amount, CreatedAt: now,
+		Debit: MerchantAccount(t.SellerID, CNY), Credit: BuyerAccount(t.BuyerID, CNY),
+	})
+	if errors.Is(err, ErrInsufficientFunds) {
+		return ErrSellerBalanceNotEnough
+	}
+	if err != nil {
+		return err
+	}
+	t.RefundedAmount += r.Amount
+	if t.RefundedAmount == t.TotalAmount {
+		t.Status, t.ClosedAt = TradeClosed, now
+	}
+	return s.notify(ctx, q, t, now, r.OutRequestNo)
+}

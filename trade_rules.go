@@ -1,0 +1,148 @@
+package zfb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Trade time-outs when the merchant gives none (spec §4.1, §4.6).
+const (
+	defaultPayTimeout       = 3 * time.Hour
+	defaultPrecreateTimeout = 2 * time.Hour
+	// CancelWindow is how long after payment alipay.trade.cancel may refund.
+	CancelWindow = 24 * time.Hour
+)
+
+// notify records a trade_status_sync notification in the outbox, in the
+// caller's transaction, when the merchant asked for notifications. Nothing
+// delivers outbox rows yet.
+func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time, outBizNo string) error {
+	if t.NotifyURL == "" {
+		return nil
+	}
+	payload, err := json.Marshal(map[string]string{
+		"trade_no": t.TradeNo, "trade_status": string(t.Status), "out_biz_no": outBizNo,
+	})
+	if err != nil {
+		return err
+	}
+	return q.EnqueueOutbox(ctx, &OutboxMessage{
+		AppID: t.AppID, Kind: "trade_status_sync", Target: t.NotifyURL, Payload: string(payload),
+		NextAttempt: now, CreatedAt: now,
+	})
+}
+
+// settleTrade applies to t, in memory, what the app's clock says has
+// happened to it by now: a waiting trade whose time is up is closed. It
+// reports whether t changed. Reads show a trade settled; commands write
+// the settled trade (expire) before acting on it, so time-outs follow the
+// app's clock exactly, however it is moved.
+func settleTrade(t *Trade, now time.Time) bool {
+	if t.Status != TradeWaitBuyerPay || t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt) {
+		return false
+	}
+	t.Status, t.ClosedAt = TradeClosed, t.ExpiresAt
+	return true
+}
+
+// expire settles t and writes it when its time ran out.
+func (s *Service) expire(ctx context.Context, q Queries, t *Trade, now time.Time) error {
+	if !settleTrade(t, now) {
+		return nil
+	}
+	return q.UpdateTrade(ctx, t)
+}
+
+// validateTrade checks the fields every trade needs and parses the amount.
+func validateTrade(outTradeNo, totalAmount, subject string) (int64, error) {
+	if outTradeNo == "" || len(outTradeNo) > 64 {
+		return 0, InvalidTradeParameter("out_trade_no 须为 1 到 64 个字符")
+	}
+	if !validOutNo(outTradeNo) {
+		return 0, InvalidTradeParameter("out_trade_no 只能包含字母、数字、下划线")
+	}
+	amount, err := ParseAmount(totalAmount)
+	if err != nil || amount == 0 {
+		return 0, InvalidTradeParameter("total_amount 须为 0.01 到 100000000.00 之间的金额")
+	}
+	if strings.TrimSpace(subject) == "" || len([]rune(subject)) > 256 {
+		return 0, InvalidTradeParameter("subject 不能为空且不能超过 256 个字符")
+	}
+	if strings.ContainsAny(subject, "/=&") {
+		return 0, InvalidTradeParameter("subject 不能包含 / = &")
+	}
+	return amount, nil
+}
+
+// validOutNo reports whether s is a merchant number zfb accepts: 1 to 64
+// characters, letters, digits and underscores as Alipay documents, and
+// hyphens and dots, which merchants use widely.
+func validOutNo(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// faceToFace accepts the product codes of face-to-face trades.
+func faceToFace(productCode string) error {
+	switch productCode {
+	case "", "FACE_TO_FACE_PAYMENT", "OFFLINE_PAYMENT", "QUICK_MSECURITY_PAY", "JSAPI_PAY":
+		return nil
+	}
+	return InvalidTradeParameter("product_code " + productCode + " 不支持")
+}
+
+// parseTimeoutExpress reads Alipay's timeout_express: 1m to 15d, in m, h or
+// d, or "1c" (the end of the current day).
+func parseTimeoutExpress(s string, fallback time.Duration) (time.Duration, error) {
+	if s == "" {
+		return fallback, nil
+	}
+	invalid := InvalidTradeParameter("timeout_express 取值范围为 1m～15d")
+	if len(s) < 2 {
+		return 0, invalid
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n < 1 {
+		return 0, invalid
+	}
+	var unit time.Duration
+	switch s[len(s)-1] {
+	case 'm':
+		unit = time.Minute
+	case 'h':
+		unit = time.Hour
+	case 'd':
+		unit = 24 * time.Hour
+	case 'c':
+		if n != 1 {
+			return 0, invalid
+		}
+		return 24 * time.Hour, nil // at most a day; "the end of today" needs a date
+	default:
+		return 0, invalid
+	}
+	// Compare before multiplying: a large count would overflow.
+	const longest = 15 * 24 * time.Hour
+	if n > int(longest/unit) {
+		return 0, invalid
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// fingerprint digests the parameters that define a trade.
+func fingerprint(kind string, amount int64, subject string) string {
+	sum := sha256.Sum256([]byte(kind + "\x00" + strconv.FormatInt(amount, 10) + "\x00" + subject))
+	return hex.EncodeToString(sum[:16])
+}
