@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/zfbpay/zfb"
 )
@@ -16,7 +17,11 @@ const maxFailuresPerCheck = 50
 // the entries of each currency sum to zero; each transfer has exactly two
 // entries, its amount taken from the debit account and given to the credit
 // account; each balance equals the sum of its entries; no balance is below
-// its floor.
+// its floor. And the ledger agrees with fund authorisation: each order's
+// freeze, unfreeze and auth_pay transfers (Ref = auth_no) sum to its
+// frozen, unfrozen and paid totals, no such transfer names anything but an
+// order; and each buyer's frozen account holds what their orders leave
+// frozen, zero for a buyer with none.
 func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 	r := &zfb.LedgerReport{Totals: map[string]int64{}, Failures: []string{}}
 	err := q.inReadTx(ctx, func(q *queries) error {
@@ -26,8 +31,10 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				(SELECT COUNT(*) FROM ledger_transfers)`).Scan(&r.Accounts, &r.Transfers); err != nil {
 			return fmt.Errorf("count: %w", err)
 		}
+		frozenPrefix, frozenSuffix := frozenAccountAffixes()
 		checks := []struct {
 			name, query string
+			args        []any
 			failure     func(rows *sql.Rows) (string, error)
 		}{{
 			name: "currency totals",
@@ -114,9 +121,84 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				}
 				return fmt.Sprintf("entry %d: in %s on account %s, which holds %s", id, cur, account, want), nil
 			},
+		}, {
+			name: "fund auth totals",
+			query: `SELECT o.auth_no, o.total_freeze_amount, o.total_unfreeze_amount, o.total_pay_amount,
+					CAST(COALESCE(SUM(CASE WHEN t.kind = $1 THEN t.amount ELSE 0 END), 0) AS BIGINT),
+					CAST(COALESCE(SUM(CASE WHEN t.kind = $2 THEN t.amount ELSE 0 END), 0) AS BIGINT),
+					CAST(COALESCE(SUM(CASE WHEN t.kind = $3 THEN t.amount ELSE 0 END), 0) AS BIGINT)
+				FROM fund_auth_orders o
+				LEFT JOIN ledger_transfers t ON t.ref = o.auth_no AND t.kind IN ($1, $2, $3)
+				WHERE o.kind <> $4
+				GROUP BY o.auth_no, o.total_freeze_amount, o.total_unfreeze_amount, o.total_pay_amount
+				HAVING o.total_freeze_amount <> COALESCE(SUM(CASE WHEN t.kind = $1 THEN t.amount ELSE 0 END), 0)
+					OR o.total_unfreeze_amount <> COALESCE(SUM(CASE WHEN t.kind = $2 THEN t.amount ELSE 0 END), 0)
+					OR o.total_pay_amount <> COALESCE(SUM(CASE WHEN t.kind = $3 THEN t.amount ELSE 0 END), 0)
+				ORDER BY o.auth_no`,
+			args: []any{zfb.TransferFreeze, zfb.TransferUnfreeze, zfb.TransferAuthPay, zfb.AuthKindCancelled},
+			failure: func(rows *sql.Rows) (string, error) {
+				var (
+					authNo                             string
+					frozen, unfrozen, paid, tf, tu, tp int64
+				)
+				if err := rows.Scan(&authNo, &frozen, &unfrozen, &paid, &tf, &tu, &tp); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("fund auth order %s: frozen %d, unfrozen %d, paid %d, but its transfers freeze %d, unfreeze %d, pay %d",
+					authNo, frozen, unfrozen, paid, tf, tu, tp), nil
+			},
+		}, {
+			name: "fund auth transfers",
+			query: `SELECT t.id, t.kind, t.ref FROM ledger_transfers t
+				WHERE t.kind IN ($1, $2, $3) AND NOT EXISTS (
+					SELECT 1 FROM fund_auth_orders o WHERE o.auth_no = t.ref AND o.kind <> $4)
+				ORDER BY t.id`,
+			args: []any{zfb.TransferFreeze, zfb.TransferUnfreeze, zfb.TransferAuthPay, zfb.AuthKindCancelled},
+			failure: func(rows *sql.Rows) (string, error) {
+				var (
+					id        int64
+					kind, ref string
+				)
+				if err := rows.Scan(&id, &kind, &ref); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("transfer %d: %s of %s, which is no fund auth order", id, kind, ref), nil
+			},
+		}, {
+			// Every order counts, whatever its status: one not yet frozen
+			// or long finished leaves nothing frozen. Orders are grouped
+			// by the frozen account their payer's id names; a frozen
+			// account no order names must hold nothing.
+			name: "frozen balances",
+			query: `WITH held AS (
+					SELECT $1 || payer_user_id || $2 AS account, payer_user_id AS buyer,
+						CAST(SUM(total_freeze_amount - total_unfreeze_amount - total_pay_amount) AS BIGINT) AS rest
+					FROM fund_auth_orders
+					GROUP BY payer_user_id
+				)
+				SELECT h.account, h.buyer, COALESCE(a.balance, 0), h.rest
+				FROM held h LEFT JOIN ledger_accounts a ON a.id = h.account
+				WHERE COALESCE(a.balance, 0) <> h.rest
+				UNION ALL
+				SELECT a.id, a.owner, a.balance, 0
+				FROM ledger_accounts a
+				WHERE a.kind = $3 AND a.balance <> 0
+					AND NOT EXISTS (SELECT 1 FROM held h WHERE h.account = a.id)
+				ORDER BY 1`,
+			args: []any{frozenPrefix, frozenSuffix, zfb.AccountKindBuyerFrozen},
+			failure: func(rows *sql.Rows) (string, error) {
+				var (
+					account, buyer string
+					balance, rest  int64
+				)
+				if err := rows.Scan(&account, &buyer, &balance, &rest); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("account %s: balance %d, but the fund auth orders of buyer %q leave %d frozen", account, balance, buyer, rest), nil
+			},
 		}}
 		for _, c := range checks {
-			if err := q.check(ctx, c.query, c.failure, r); err != nil {
+			if err := q.check(ctx, c.query, c.args, c.failure, r); err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
 		}
@@ -129,9 +211,9 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 	return r, nil
 }
 
-// check runs query and adds to r the failure each row describes.
-func (q *queries) check(ctx context.Context, query string, failure func(*sql.Rows) (string, error), r *zfb.LedgerReport) error {
-	rows, err := q.read.QueryContext(ctx, query)
+// check runs query with args and adds to r the failure each row describes.
+func (q *queries) check(ctx context.Context, query string, args []any, failure func(*sql.Rows) (string, error), r *zfb.LedgerReport) error {
+	rows, err := q.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -156,4 +238,14 @@ func (q *queries) check(ctx context.Context, query string, failure func(*sql.Row
 		r.Failures = append(r.Failures, fmt.Sprintf("… and %d more like it", n-maxFailuresPerCheck))
 	}
 	return nil
+}
+
+// frozenAccountAffixes are what zfb.BuyerFrozenAccount(userID, CNY) puts
+// before and after the user id, so that SQL builds the same account id
+// without restating the naming rule (as buyerAccountAffixes does for
+// zfb.BuyerAccount).
+func frozenAccountAffixes() (prefix, suffix string) {
+	const mark = "\x00"
+	prefix, suffix, _ = strings.Cut(zfb.BuyerFrozenAccount(mark, zfb.CNY), mark)
+	return prefix, suffix
 }

@@ -181,6 +181,19 @@ func (s *Store) InTx(ctx context.Context, fn func(q zfb.Queries) error) error {
 	})
 }
 
+// InReadTx runs fn in one read-only transaction on the read pool: every
+// read through q sees the same consistent snapshot (REPEATABLE READ on
+// PostgreSQL, one WAL snapshot on SQLite), and none waits for a writer. A
+// write through q fails: SQLite's read pool is query_only, and PostgreSQL
+// refuses writes in a READ ONLY transaction. The transaction is rolled back
+// when fn returns an error or panics, and otherwise ends with a commit that
+// has nothing to write.
+func (s *Store) InReadTx(ctx context.Context, fn func(q zfb.Queries) error) error {
+	return s.inTx(ctx, s.read, s.dialect.snapshot, func(tx *sql.Tx) error {
+		return fn(s.txQueries(tx))
+	})
+}
+
 // inTx runs fn in a transaction on db, begun with opts.
 func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, opts)

@@ -9,7 +9,7 @@ import (
 	"github.com/zfbpay/zfb"
 )
 
-const tradeColumns = `trade_no, app_id, out_trade_no, kind, status, seller_id, buyer_id, subject, body,
+const tradeColumns = `trade_no, app_id, out_trade_no, kind, status, seller_id, buyer_id, subject, body, auth_no,
 	total_amount, refunded_amount, fingerprint, qr_code, scanned, notify_url,
 	expires_at, created_at, paid_at, closed_at, cancel_action, version`
 
@@ -22,8 +22,8 @@ func (q *queries) CreateTrade(ctx context.Context, t *zfb.Trade) error {
 		return fmt.Errorf("create trade %q: a trade needs a trade_no, an app id and an out_trade_no", t.TradeNo)
 	}
 	_, err := q.write.ExecContext(ctx, `INSERT INTO trades (`+tradeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)`,
-		t.TradeNo, t.AppID, t.OutTradeNo, t.Kind, string(t.Status), t.SellerID, t.BuyerID, t.Subject, t.Body,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
+		t.TradeNo, t.AppID, t.OutTradeNo, t.Kind, string(t.Status), t.SellerID, t.BuyerID, t.Subject, t.Body, t.AuthNo,
 		t.TotalAmount, t.RefundedAmount, t.Fingerprint, t.QRCode, t.Scanned, t.NotifyURL,
 		microsOrNull(t.ExpiresAt), micros(t.CreatedAt), microsOrNull(t.PaidAt), microsOrNull(t.ClosedAt),
 		t.CancelAction)
@@ -66,7 +66,7 @@ func scanTrade(r scanner) (*zfb.Trade, error) {
 		createdUS                  int64
 		expiresUS, paidUS, closeUS sql.NullInt64
 	)
-	if err := r.Scan(&t.TradeNo, &t.AppID, &t.OutTradeNo, &t.Kind, &status, &t.SellerID, &t.BuyerID, &t.Subject, &t.Body,
+	if err := r.Scan(&t.TradeNo, &t.AppID, &t.OutTradeNo, &t.Kind, &status, &t.SellerID, &t.BuyerID, &t.Subject, &t.Body, &t.AuthNo,
 		&t.TotalAmount, &t.RefundedAmount, &t.Fingerprint, &t.QRCode, &t.Scanned, &t.NotifyURL,
 		&expiresUS, &createdUS, &paidUS, &closeUS, &t.CancelAction, &t.Version); err != nil {
 		return nil, err
@@ -82,8 +82,9 @@ func scanTrade(r scanner) (*zfb.Trade, error) {
 // UpdateTrade writes t's fields over the stored trade if the stored version
 // is still t.Version, raising the version by one, and then increments
 // t.Version. It writes every field but those fixed when the trade was made:
-// trade_no, app id, out_trade_no, kind, seller, total amount, fingerprint
-// and creation time, which it leaves as they are whatever t says.
+// trade_no, app id, out_trade_no, kind, seller, fund authorisation (auth_no),
+// total amount, fingerprint and creation time, which it leaves as they are
+// whatever t says.
 //
 // The version check and the write are one conditional UPDATE, which
 // PostgreSQL re-checks against the latest committed row after waiting for a
@@ -184,71 +185,4 @@ func scanRefund(row scanner) (*zfb.Refund, error) {
 	}
 	r.CreatedAt = fromMicros(createdUS)
 	return &r, nil
-}
-
-// CreateFault stores f and sets f.ID. Ids are never reused, not even those
-// of deleted rules. An app that does not exist is zfb.ErrNotFound.
-func (q *queries) CreateFault(ctx context.Context, f *zfb.Fault) error {
-	var id int64
-	err := q.write.QueryRowContext(ctx, `INSERT INTO faults
-		(app_id, method, out_trade_no, effect, delay_ms, sub_code, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		RETURNING id`,
-		f.AppID, f.Method, f.OutTradeNo, f.Effect, f.DelayMS, f.SubCode, micros(f.CreatedAt)).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("create fault %s on %s for app %q: %w", f.Effect, f.Method, f.AppID, classify(err))
-	}
-	f.ID = id
-	return nil
-}
-
-// Faults lists an app's fault rules, oldest (lowest id) first.
-func (q *queries) Faults(ctx context.Context, appID string) ([]*zfb.Fault, error) {
-	rows, err := q.read.QueryContext(ctx, `SELECT id, app_id, method, out_trade_no, effect, delay_ms, sub_code, created_at
-		FROM faults WHERE app_id = $1 ORDER BY id`, appID)
-	if err != nil {
-		return nil, fmt.Errorf("faults of app %q: %w", appID, err)
-	}
-	defer rows.Close()
-	var fs []*zfb.Fault
-	for rows.Next() {
-		var (
-			f         zfb.Fault
-			createdUS int64
-		)
-		if err := rows.Scan(&f.ID, &f.AppID, &f.Method, &f.OutTradeNo, &f.Effect, &f.DelayMS, &f.SubCode, &createdUS); err != nil {
-			return nil, fmt.Errorf("faults of app %q: %w", appID, err)
-		}
-		f.CreatedAt = fromMicros(createdUS)
-		fs = append(fs, &f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("faults of app %q: %w", appID, err)
-	}
-	return fs, nil
-}
-
-// DeleteFault removes the app's rule id: zfb.ErrNotFound when the app has no
-// such rule, even if another app has.
-func (q *queries) DeleteFault(ctx context.Context, appID string, id int64) error {
-	res, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1 AND id = $2`, appID, id)
-	if err != nil {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, zfb.ErrNotFound)
-	}
-	return nil
-}
-
-// DeleteFaults removes every rule of the app; none is no error.
-func (q *queries) DeleteFaults(ctx context.Context, appID string) error {
-	if _, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1`, appID); err != nil {
-		return fmt.Errorf("delete faults of app %q: %w", appID, err)
-	}
-	return nil
 }

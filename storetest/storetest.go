@@ -57,6 +57,19 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"Faults", testFaults},
 		{"TradeInTxRollback", testTradeInTxRollback},
 		{"Settings", testSettings},
+		{"AuthOrderRoundTrip", testAuthOrderRoundTrip},
+		{"AuthOperationRoundTrip", testAuthOperationRoundTrip},
+		{"AuthOrderConflict", testAuthOrderConflict},
+		{"AuthOperationConflict", testAuthOperationConflict},
+		{"AuthNotFound", testAuthNotFound},
+		{"AuthOrders", testAuthOrders},
+		{"UpdateAuthOrder", testUpdateAuthOrder},
+		{"UpdateAuthOrderConcurrent", testUpdateAuthOrderConcurrent},
+		{"UpdateAuthOperation", testUpdateAuthOperation},
+		{"TradeAuthNo", testTradeAuthNo},
+		{"CheckLedgerFundAuth", testCheckLedgerFundAuth},
+		{"InReadTx", testInReadTx},
+		{"InReadTxWritesFail", testInReadTxWritesFail},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,277 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/zfbpay/zfb"
+)
+
+const authOrderColumns = `auth_no, app_id, out_order_no, kind, status, payee_user_id, payer_user_id,
+	order_title, product_code, extra_param,
+	total_freeze_amount, total_unfreeze_amount, total_pay_amount,
+	fingerprint, code_value, notify_url, expires_at, created_at, closed_at, version`
+
+// CreateAuthOrder stores o with Version 1, and sets o.Version once it is
+// stored. The app's out_order_no or the auth_no already taken is
+// zfb.ErrConflict; an app that does not exist is zfb.ErrNotFound. A zero
+// ExpiresAt or ClosedAt is stored as NULL.
+func (q *queries) CreateAuthOrder(ctx context.Context, o *zfb.AuthOrder) error {
+	if o.AuthNo == "" || o.AppID == "" || o.OutOrderNo == "" {
+		return fmt.Errorf("create fund auth order %q: an order needs an auth_no, an app id and an out_order_no", o.AuthNo)
+	}
+	_, err := q.write.ExecContext(ctx, `INSERT INTO fund_auth_orders (`+authOrderColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)`,
+		o.AuthNo, o.AppID, o.OutOrderNo, o.Kind, string(o.Status), o.PayeeUserID, o.PayerUserID,
+		o.OrderTitle, o.ProductCode, o.ExtraParam,
+		o.TotalFreezeAmount, o.TotalUnfreezeAmount, o.TotalPayAmount,
+		o.Fingerprint, o.CodeValue, o.NotifyURL,
+		microsOrNull(o.ExpiresAt), micros(o.CreatedAt), microsOrNull(o.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("create fund auth order %q (out_order_no %q of app %q): %w", o.AuthNo, o.OutOrderNo, o.AppID, classify(err))
+	}
+	o.Version = 1
+	return nil
+}
+
+// AuthOrder reads an authorisation order by auth_no.
+func (q *queries) AuthOrder(ctx context.Context, authNo string) (*zfb.AuthOrder, error) {
+	o, err := scanAuthOrder(q.read.QueryRowContext(ctx, `SELECT `+authOrderColumns+` FROM fund_auth_orders
+		WHERE auth_no = $1`, authNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("fund auth order %q: %w", authNo, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fund auth order %q: %w", authNo, err)
+	}
+	return o, nil
+}
+
+// AuthOrderByOutOrderNo reads the authorisation order of an app by its
+// out_order_no.
+func (q *queries) AuthOrderByOutOrderNo(ctx context.Context, appID, outOrderNo string) (*zfb.AuthOrder, error) {
+	o, err := scanAuthOrder(q.read.QueryRowContext(ctx, `SELECT `+authOrderColumns+` FROM fund_auth_orders
+		WHERE app_id = $1 AND out_order_no = $2`, appID, outOrderNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("fund auth order with out_order_no %q of app %q: %w", outOrderNo, appID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fund auth order with out_order_no %q of app %q: %w", outOrderNo, appID, err)
+	}
+	return o, nil
+}
+
+// AuthOrders lists an app's authorisation orders, newest (latest
+// created_at) first, by auth_no descending among orders made at the same
+// time, at most limit of them: none when limit is below 1, and none for an
+// app that does not exist.
+func (q *queries) AuthOrders(ctx context.Context, appID string, limit int) ([]*zfb.AuthOrder, error) {
+	if limit < 1 {
+		return nil, nil
+	}
+	rows, err := q.read.QueryContext(ctx, `SELECT `+authOrderColumns+` FROM fund_auth_orders
+		WHERE app_id = $1 ORDER BY created_at DESC, auth_no DESC LIMIT $2`, appID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("fund auth orders of app %q: %w", appID, err)
+	}
+	defer rows.Close()
+	var orders []*zfb.AuthOrder
+	for rows.Next() {
+		o, err := scanAuthOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("fund auth orders of app %q: %w", appID, err)
+		}
+		orders = append(orders, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("fund auth orders of app %q: %w", appID, err)
+	}
+	return orders, nil
+}
+
+func scanAuthOrder(r scanner) (*zfb.AuthOrder, error) {
+	var (
+		o                  zfb.AuthOrder
+		status             string
+		createdUS          int64
+		expiresUS, closeUS sql.NullInt64
+	)
+	if err := r.Scan(&o.AuthNo, &o.AppID, &o.OutOrderNo, &o.Kind, &status, &o.PayeeUserID, &o.PayerUserID,
+		&o.OrderTitle, &o.ProductCode, &o.ExtraParam,
+		&o.TotalFreezeAmount, &o.TotalUnfreezeAmount, &o.TotalPayAmount,
+		&o.Fingerprint, &o.CodeValue, &o.NotifyURL, &expiresUS, &createdUS, &closeUS, &o.Version); err != nil {
+		return nil, err
+	}
+	o.Status = zfb.AuthOrderStatus(status)
+	o.ExpiresAt = fromMicrosOrZero(expiresUS)
+	o.CreatedAt = fromMicros(createdUS)
+	o.ClosedAt = fromMicrosOrZero(closeUS)
+	return &o, nil
+}
+
+// UpdateAuthOrder writes o's fields over the stored order if the stored
+// version is still o.Version, raising the version by one, and then
+// increments o.Version. It writes the status, the payer, the three totals,
+// the code value, the notify_url and the expiry and closing times; the
+// fields fixed when the order was made (auth_no, app id, out_order_no,
+// kind, payee, order title, product code, extra_param, fingerprint and
+// creation time) stay as they are whatever o says.
+//
+// As with UpdateTrade, the version check and the write are one conditional
+// UPDATE: of several commands that read one version, one writes and the
+// others get zfb.ErrStale, with nothing written. An order that does not
+// exist is zfb.ErrNotFound. Totals the schema refuses (a negative one, or
+// more unfrozen and paid than frozen) are a plain error.
+func (q *queries) UpdateAuthOrder(ctx context.Context, o *zfb.AuthOrder) error {
+	res, err := q.write.ExecContext(ctx, `UPDATE fund_auth_orders SET
+			status = $3, payer_user_id = $4,
+			total_freeze_amount = $5, total_unfreeze_amount = $6, total_pay_amount = $7,
+			code_value = $8, notify_url = $9, expires_at = $10, closed_at = $11,
+			version = version + 1
+		WHERE auth_no = $1 AND version = $2`,
+		o.AuthNo, o.Version,
+		string(o.Status), o.PayerUserID,
+		o.TotalFreezeAmount, o.TotalUnfreezeAmount, o.TotalPayAmount,
+		o.CodeValue, o.NotifyURL, microsOrNull(o.ExpiresAt), microsOrNull(o.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("update fund auth order %q: %w", o.AuthNo, classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update fund auth order %q: %w", o.AuthNo, err)
+	}
+	if n == 1 {
+		o.Version++
+		return nil
+	}
+	// No row: either no such order, or it is at another version.
+	var exists bool
+	err = q.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM fund_auth_orders WHERE auth_no = $1)`, o.AuthNo).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("update fund auth order %q: %w", o.AuthNo, err)
+	}
+	if !exists {
+		return fmt.Errorf("update fund auth order %q: %w", o.AuthNo, zfb.ErrNotFound)
+	}
+	return fmt.Errorf("update fund auth order %q at version %d: %w", o.AuthNo, o.Version, zfb.ErrStale)
+}
+
+const authOperationColumns = `operation_id, auth_no, out_request_no, type, status, amount,
+	remark, trade_no, cancel_action, created_at, trans_at, closed_at`
+
+// CreateAuthOperation stores op. The order's out_request_no already taken
+// for an operation of op's type, or the operation_id already taken, is
+// zfb.ErrConflict; an order that does not exist is zfb.ErrNotFound. A zero
+// TransAt or ClosedAt is stored as NULL.
+func (q *queries) CreateAuthOperation(ctx context.Context, op *zfb.AuthOperation) error {
+	if op.OperationID == "" || op.AuthNo == "" || op.OutRequestNo == "" || op.Type == "" {
+		return fmt.Errorf("create fund auth operation %q: an operation needs an operation_id, an auth_no, an out_request_no and a type", op.OperationID)
+	}
+	_, err := q.write.ExecContext(ctx, `INSERT INTO fund_auth_operations (`+authOperationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		op.OperationID, op.AuthNo, op.OutRequestNo, string(op.Type), string(op.Status), op.Amount,
+		op.Remark, op.TradeNo, op.CancelAction,
+		micros(op.CreatedAt), microsOrNull(op.TransAt), microsOrNull(op.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("create fund auth operation %q (%s %q of order %q): %w",
+			op.OperationID, op.Type, op.OutRequestNo, op.AuthNo, classify(err))
+	}
+	return nil
+}
+
+// AuthOperation reads a fund operation by operation_id.
+func (q *queries) AuthOperation(ctx context.Context, operationID string) (*zfb.AuthOperation, error) {
+	op, err := scanAuthOperation(q.read.QueryRowContext(ctx, `SELECT `+authOperationColumns+` FROM fund_auth_operations
+		WHERE operation_id = $1`, operationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("fund auth operation %q: %w", operationID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fund auth operation %q: %w", operationID, err)
+	}
+	return op, nil
+}
+
+// AuthOperationByOutRequestNo reads the operation of type typ of an order
+// by its out_request_no.
+func (q *queries) AuthOperationByOutRequestNo(ctx context.Context, authNo string, typ zfb.AuthOperationType, outRequestNo string) (*zfb.AuthOperation, error) {
+	op, err := scanAuthOperation(q.read.QueryRowContext(ctx, `SELECT `+authOperationColumns+` FROM fund_auth_operations
+		WHERE auth_no = $1 AND type = $2 AND out_request_no = $3`, authNo, string(typ), outRequestNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("fund auth operation %s %q of order %q: %w", typ, outRequestNo, authNo, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fund auth operation %s %q of order %q: %w", typ, outRequestNo, authNo, err)
+	}
+	return op, nil
+}
+
+// AuthOperations lists an order's operations, oldest first (by
+// operation_id among operations made at the same time); none for an order
+// that does not exist.
+func (q *queries) AuthOperations(ctx context.Context, authNo string) ([]*zfb.AuthOperation, error) {
+	rows, err := q.read.QueryContext(ctx, `SELECT `+authOperationColumns+` FROM fund_auth_operations
+		WHERE auth_no = $1 ORDER BY created_at, operation_id`, authNo)
+	if err != nil {
+		return nil, fmt.Errorf("fund auth operations of order %q: %w", authNo, err)
+	}
+	defer rows.Close()
+	var ops []*zfb.AuthOperation
+	for rows.Next() {
+		op, err := scanAuthOperation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("fund auth operations of order %q: %w", authNo, err)
+		}
+		ops = append(ops, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("fund auth operations of order %q: %w", authNo, err)
+	}
+	return ops, nil
+}
+
+func scanAuthOperation(r scanner) (*zfb.AuthOperation, error) {
+	var (
+		op                zfb.AuthOperation
+		typ, status       string
+		createdUS         int64
+		transUS, closedUS sql.NullInt64
+	)
+	if err := r.Scan(&op.OperationID, &op.AuthNo, &op.OutRequestNo, &typ, &status, &op.Amount,
+		&op.Remark, &op.TradeNo, &op.CancelAction, &createdUS, &transUS, &closedUS); err != nil {
+		return nil, err
+	}
+	op.Type = zfb.AuthOperationType(typ)
+	op.Status = zfb.AuthOperationStatus(status)
+	op.CreatedAt = fromMicros(createdUS)
+	op.TransAt = fromMicrosOrZero(transUS)
+	op.ClosedAt = fromMicrosOrZero(closedUS)
+	return &op, nil
+}
+
+// UpdateAuthOperation writes op's status, remark, trade_no, cancel_action,
+// trans_at and closed_at over the stored operation; the rest (its order,
+// out_request_no, type, amount and creation time) stays as it is whatever
+// op says. It checks no version: the caller updates the operation's order
+// in the same transaction, and that order's version decides races. An
+// operation that does not exist is zfb.ErrNotFound.
+func (q *queries) UpdateAuthOperation(ctx context.Context, op *zfb.AuthOperation) error {
+	res, err := q.write.ExecContext(ctx, `UPDATE fund_auth_operations SET
+			status = $2, remark = $3, trade_no = $4, cancel_action = $5, trans_at = $6, closed_at = $7
+		WHERE operation_id = $1`,
+		op.OperationID, string(op.Status), op.Remark, op.TradeNo, op.CancelAction,
+		microsOrNull(op.TransAt), microsOrNull(op.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("update fund auth operation %q: %w", op.OperationID, classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update fund auth operation %q: %w", op.OperationID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update fund auth operation %q: %w", op.OperationID, zfb.ErrNotFound)
+	}
+	return nil
+}
