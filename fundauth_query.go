@@ -1,0 +1,143 @@
+package zfb
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// DetailQueryCommand is alipay.fund.auth.operation.detail.query (seed 002).
+type DetailQueryCommand struct {
+	AuthNo, OutOrderNo, OperationID, OutRequestNo string
+	// OperationType narrows the search: FREEZE, UNFREEZE or PAY.
+	OperationType string
+}
+
+// DetailQueryResult is one operation and its order, as they stand on the
+// app's clock.
+type DetailQueryResult struct {
+	Order     *AuthOrder
+	Operation *AuthOperation
+	Payer     *Buyer // nil until the payer is known
+}
+
+// OperationDetailQuery runs alipay.fund.auth.operation.detail.query. It
+// only reads. An auth_no of another merchant's order is ACCESS_FORBIDDEN
+// (seed 002: the merchant may not view that order).
+func (s *Service) OperationDetailQuery(ctx context.Context, app *App, now time.Time, cmd DetailQueryCommand) (*DetailQueryResult, error) {
+	if err := validOrderRef(cmd.AuthNo, cmd.OutOrderNo, cmd.OperationID, cmd.OutRequestNo); err != nil {
+		return nil, err
+	}
+	typ := AuthOperationType(cmd.OperationType)
+	switch typ {
+	case "", AuthOpFreeze, AuthOpUnfreeze, AuthOpPay:
+	default:
+		return nil, IllegalArgument("operation_type 只支持 FREEZE、UNFREEZE、PAY")
+	}
+	var res DetailQueryResult
+	err := s.read(ctx, func(q Queries) error {
+		o, err := findAuthOrder(ctx, q, app, cmd.AuthNo, cmd.OutOrderNo)
+		if errors.Is(err, errOtherMerchant) {
+			return ErrAuthAccessForbidden
+		} else if errors.Is(err, ErrNotFound) {
+			return ErrAuthOrderNotExist
+		} else if err != nil {
+			return err
+		}
+		op, err := findAuthOperation(ctx, q, o, cmd.OperationID, cmd.OutRequestNo, typ)
+		if errors.Is(err, ErrNotFound) {
+			return ErrAuthOperationNotExist
+		} else if err != nil {
+			return err
+		}
+		settleAuthOrder(o, op, now)
+		payer, err := optionalBuyer(ctx, q, o.PayerUserID)
+		if err != nil {
+			return err
+		}
+		res = DetailQueryResult{Order: o, Operation: op, Payer: payer}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// AuthOrderDetail is an order with every operation, for the admin API and
+// the dashboard.
+type AuthOrderDetail struct {
+	Order      *AuthOrder
+	Operations []*AuthOperation
+}
+
+// AuthOrder finds an authorisation order by auth_no, with its operations,
+// as it stands on its app's clock.
+func (s *Service) AuthOrder(ctx context.Context, authNo string) (*AuthOrderDetail, error) {
+	return s.authOrderView(ctx, func(q Queries) (*AuthOrder, error) { return q.AuthOrder(ctx, authNo) })
+}
+
+// AuthOrderByOutOrderNo finds an app's authorisation order by out_order_no.
+func (s *Service) AuthOrderByOutOrderNo(ctx context.Context, appID, outOrderNo string) (*AuthOrderDetail, error) {
+	return s.authOrderView(ctx, func(q Queries) (*AuthOrder, error) { return q.AuthOrderByOutOrderNo(ctx, appID, outOrderNo) })
+}
+
+func (s *Service) authOrderView(ctx context.Context, find func(q Queries) (*AuthOrder, error)) (*AuthOrderDetail, error) {
+	var d AuthOrderDetail
+	err := s.read(ctx, func(q Queries) error {
+		o, err := find(q)
+		if err != nil {
+			return err
+		}
+		if o.Kind == AuthKindCancelled {
+			return ErrNotFound
+		}
+		app, err := q.App(ctx, o.AppID)
+		if err != nil {
+			return err
+		}
+		ops, err := q.AuthOperations(ctx, o.AuthNo)
+		if err != nil {
+			return err
+		}
+		var freeze *AuthOperation
+		for _, op := range ops {
+			if op.Type == AuthOpFreeze {
+				freeze = op
+			}
+		}
+		settleAuthOrder(o, freeze, app.Clock(s.Clock).Now())
+		d = AuthOrderDetail{Order: o, Operations: ops}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// AuthOrders lists an app's authorisation orders, newest first, at most
+// limit, as they stand on the app's clock.
+func (s *Service) AuthOrders(ctx context.Context, appID string, limit int) ([]*AuthOrder, error) {
+	var orders []*AuthOrder
+	err := s.read(ctx, func(q Queries) error {
+		app, err := q.App(ctx, appID)
+		if err != nil {
+			return err
+		}
+		all, err := q.AuthOrders(ctx, appID, limit)
+		if err != nil {
+			return err
+		}
+		now := app.Clock(s.Clock).Now()
+		orders = all[:0]
+		for _, o := range all {
+			if o.Kind != AuthKindCancelled {
+				settleAuthOrder(o, nil, now)
+				orders = append(orders, o)
+			}
+		}
+		return nil
+	})
+	return orders, err
+}
