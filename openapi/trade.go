@@ -105,6 +105,11 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		AuthCode       text `json:"auth_code"`
 		ProductCode    text `json:"product_code"`
 		TimeoutExpress text `json:"timeout_express"`
+		// A payment from a fund authorisation.
+		AuthNo          text `json:"auth_no"`
+		AuthConfirmMode text `json:"auth_confirm_mode"`
+		BuyerID         text `json:"buyer_id"`
+		SellerID        text `json:"seller_id"`
 	}
 	if err := decodeBiz(c, &in); err != nil {
 		return nil, err
@@ -113,6 +118,8 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		OutTradeNo: in.OutTradeNo.String(), TotalAmount: in.TotalAmount.String(), Subject: in.Subject.String(),
 		Body: in.Body.String(), Scene: in.Scene.String(), AuthCode: in.AuthCode.String(),
 		ProductCode: in.ProductCode.String(), TimeoutExpress: in.TimeoutExpress.String(), NotifyURL: c.Params["notify_url"],
+		AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
+		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(),
 	})
 	if err != nil {
 		return nil, err
@@ -121,7 +128,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 	out := &payResponse{
 		code: zfb.CodeSuccess, OutTradeNo: tr.OutTradeNo, TradeNo: tr.TradeNo,
 		TotalAmount: zfb.FormatAmount(tr.TotalAmount), PointAmount: "0.00",
-		BuyerLogonID: logonID(res.Buyer), BuyerUserID: tr.BuyerID,
+		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: tr.BuyerID,
 	}
 	if res.InProgress {
 		// The real 10003 answer carries the trade with nothing received yet.
@@ -214,7 +221,7 @@ func (t tradeAPI) query(ctx context.Context, c *Call) (any, error) {
 	}
 	out := &queryResponse{
 		OutTradeNo: tr.OutTradeNo, TradeNo: tr.TradeNo, TradeStatus: string(tr.Status), Subject: tr.Subject,
-		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: logonID(buyer), BuyerUserID: tr.BuyerID,
+		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: buyerLogonID(buyer), BuyerUserID: tr.BuyerID,
 		BuyerPayAmount: "0.00", InvoiceAmount: "0.00", PointAmount: "0.00", ReceiptAmount: "0.00",
 	}
 	if !tr.PaidAt.IsZero() {
@@ -293,7 +300,7 @@ func (t tradeAPI) refund(ctx context.Context, c *Call) (any, error) {
 		RefundFee    string `json:"refund_fee"`
 		TradeNo      string `json:"trade_no"`
 	}{
-		BuyerLogonID: logonID(res.Buyer), BuyerUserID: res.Trade.BuyerID, FundChange: fundChange,
+		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: res.Trade.BuyerID, FundChange: fundChange,
 		GmtRefundPay: zfb.FormatGatewayTime(res.Refund.CreatedAt), OutTradeNo: res.Trade.OutTradeNo,
 		RefundFee: zfb.FormatAmount(res.Trade.RefundedAmount), TradeNo: res.Trade.TradeNo,
 	}, nil
@@ -328,11 +335,4 @@ func (t tradeAPI) refundQuery(ctx context.Context, c *Call) (any, error) {
 		OutTradeNo: tr.OutTradeNo, RefundAmount: zfb.FormatAmount(refund.Amount), RefundStatus: "REFUND_SUCCESS",
 		TotalAmount: zfb.FormatAmount(tr.TotalAmount), TradeNo: tr.TradeNo,
 	}, nil
-}
-
-func logonID(b *zfb.Buyer) string {
-	if b == nil {
-		return ""
-	}
-	return zfb.MaskLogonID(b.LogonID)
 }

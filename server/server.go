@@ -28,6 +28,7 @@ type Config struct {
 func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
 	openapi.RegisterTrades(gateway, svc)
+	openapi.RegisterFundAuth(gateway, svc)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger))

@@ -76,7 +76,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("zfbtest: listening: %v", err)
 	}
 	url := "http://" + ln.Addr().String()
-	file, err := sandbox.Load(ctx, store, url)
+	file, err := sandbox.Load(ctx, svc, url)
 	if err != nil {
 		tb.Fatalf("zfbtest: loading the sandbox: %v", err)
 	}
@@ -165,7 +165,7 @@ func (s *Server) AddFault(tb testing.TB, f zfb.Fault) {
 // ClearFaults removes the app's fault rules.
 func (s *Server) ClearFaults(tb testing.TB, appID string) {
 	tb.Helper()
-	if err := s.Store.DeleteFaults(context.Background(), appID); err != nil {
+	if err := s.Service.DeleteFaults(context.Background(), appID); err != nil {
 		tb.Fatalf("zfbtest: clearing faults: %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func (s *Server) ClearFaults(tb testing.TB, appID string) {
 // CheckLedger fails the test unless the ledger's invariants hold.
 func (s *Server) CheckLedger(tb testing.TB) *zfb.LedgerReport {
 	tb.Helper()
-	r, err := s.Store.CheckLedger(context.Background())
+	r, err := s.Service.CheckLedger(context.Background())
 	if err != nil {
 		tb.Fatalf("zfbtest: checking the ledger: %v", err)
 	}
@@ -186,9 +186,42 @@ func (s *Server) CheckLedger(tb testing.TB) *zfb.LedgerReport {
 // Balance is a buyer's available balance, in minor units.
 func (s *Server) Balance(tb testing.TB, userID string) int64 {
 	tb.Helper()
-	b, err := s.Store.Buyer(context.Background(), userID)
+	b, err := s.Service.Buyer(context.Background(), userID)
 	if err != nil {
 		tb.Fatalf("zfbtest: buyer %s: %v", userID, err)
 	}
 	return b.Balance
+}
+
+// FrozenBalance is what a buyer has frozen under fund authorisations, in
+// minor units.
+func (s *Server) FrozenBalance(tb testing.TB, userID string) int64 {
+	tb.Helper()
+	a, err := s.Store.Account(context.Background(), zfb.BuyerFrozenAccount(userID, zfb.CNY))
+	if err != nil {
+		tb.Fatalf("zfbtest: frozen account of %s: %v", userID, err)
+	}
+	return a.Balance
+}
+
+// AuthOrder finds an app's fund authorisation order by out_order_no, with
+// its operations.
+func (s *Server) AuthOrder(tb testing.TB, appID, outOrderNo string) *zfb.AuthOrderDetail {
+	tb.Helper()
+	d, err := s.Service.AuthOrderByOutOrderNo(context.Background(), appID, outOrderNo)
+	if err != nil {
+		tb.Fatalf("zfbtest: authorisation order %s: %v", outOrderNo, err)
+	}
+	return d
+}
+
+// ActOnAuthorization plays the buyer on a waiting freeze or voucher:
+// zfb.BuyerActionAuthorize or zfb.BuyerActionDecline.
+func (s *Server) ActOnAuthorization(tb testing.TB, authNo, action string) *zfb.AuthOrderDetail {
+	tb.Helper()
+	d, err := s.Service.ActOnAuthorization(context.Background(), authNo, action, "")
+	if err != nil {
+		tb.Fatalf("zfbtest: %s on authorisation %s: %v", action, authNo, err)
+	}
+	return d
 }
