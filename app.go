@@ -76,6 +76,10 @@ type Buyer struct {
 	LogonID     string // e.g. a masked phone number or e-mail
 	PaymentCode string // the 18-digit code the buyer shows at a till
 	Behaviour   string
-	Balance     int64 // minor units, CNY
-	CreatedAt   time.Time
+	// Restricted marks an account Alipay has restricted (账户受限): it can
+	// neither pay nor have funds frozen or released (PAYER_USER_STATUS_LIMIT,
+	// ACQ.BUYER_ENABLE_STATUS_FORBID). A tester sets it through the admin API.
+	Restricted bool
+	Balance    int64 // minor units, CNY
+	CreatedAt  time.Time
 }

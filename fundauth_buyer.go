@@ -65,6 +65,9 @@ func (s *Service) ActOnAuthorization(ctx context.Context, authNo, action, buyerI
 			}
 			o.PayerUserID = payer.UserID
 		}
+		if err := payerMayMoveFunds(ctx, q, o.PayerUserID); err != nil {
+			return err
+		}
 		markFrozen(o, op, now)
 		if err := q.UpdateAuthOrder(ctx, o); err != nil {
 			return err

@@ -122,6 +122,9 @@ func (s *Service) OperationCancel(ctx context.Context, app *App, now time.Time, 
 			if o.TotalUnfreezeAmount > 0 || o.TotalPayAmount > 0 {
 				return ErrRequestAmountExceed
 			}
+			if err := payerMayMoveFunds(ctx, q, o.PayerUserID); err != nil {
+				return err
+			}
 			rest := o.RestAmount()
 			o.TotalUnfreezeAmount += rest
 			settleAfterRelease(o, now)

@@ -20,6 +20,7 @@ var (
 	ErrPayerPayeeEqual        = NewError(CodeBusinessFailed, "PAYER_PAYEE_EQUAL", "付款方和收款方不能相同")
 	ErrPayeeNotExist          = NewError(CodeBusinessFailed, "PAYEE_NOT_EXIST", "收款方不存在")
 	ErrAuthSystemError        = NewError(CodeBusinessFailed, "SYSTEM_ERROR", "系统错误")
+	ErrPayerUserStatusLimit   = NewError(CodeBusinessFailed, "PAYER_USER_STATUS_LIMIT", "付款方支付宝账户状态受限")
 )
 
 // IllegalArgument is ILLEGAL_ARGUMENT naming what is wrong.

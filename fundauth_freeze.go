@@ -91,6 +91,9 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 		if payer.UserID == app.SellerID {
 			return ErrPayerPayeeEqual
 		}
+		if payer.Restricted {
+			return ErrPayerUserStatusLimit
+		}
 		o.PayerUserID, res.Payer = payer.UserID, payer
 		if payer.Behaviour == BehaviourPassword {
 			return createAuthOrder(ctx, q, o, op)

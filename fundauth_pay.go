@@ -70,6 +70,9 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 		if err != nil {
 			return err
 		}
+		if buyer.Restricted {
+			return ErrBuyerEnableStatusForbid
+		}
 		t = &Trade{
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindAuthPay,
 			Status: TradeSuccess, SellerID: app.SellerID, BuyerID: o.PayerUserID, Subject: cmd.Subject,

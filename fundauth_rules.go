@@ -106,6 +106,19 @@ func (s *Service) expireAuth(ctx context.Context, q Queries, o *AuthOrder, now t
 	return nil
 }
 
+// payerMayMoveFunds refuses, as PAYER_USER_STATUS_LIMIT, to freeze or
+// release funds of a payer whose account is restricted.
+func payerMayMoveFunds(ctx context.Context, q Queries, userID string) error {
+	b, err := q.Buyer(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if b.Restricted {
+		return ErrPayerUserStatusLimit
+	}
+	return nil
+}
+
 // settleAfterRelease sets the status of an authorised order after money
 // left its frozen funds: nothing left frozen is FINISH when some was paid,
 // CLOSED when all was released.

@@ -75,6 +75,9 @@ func (s *Service) Unfreeze(ctx context.Context, app *App, now time.Time, cmd Unf
 		if amount > o.RestAmount() {
 			return ErrRequestAmountExceed
 		}
+		if err := payerMayMoveFunds(ctx, q, o.PayerUserID); err != nil {
+			return err
+		}
 		op := &AuthOperation{
 			OperationID: newOperationID(now), AuthNo: o.AuthNo, OutRequestNo: cmd.OutRequestNo,
 			Type: AuthOpUnfreeze, Status: AuthOpSuccess, Amount: amount, Remark: cmd.Remark,

@@ -46,6 +46,16 @@ func (s *Service) Buyer(ctx context.Context, userID string) (*Buyer, error) {
 // Buyers lists the sandbox buyers, with their available balances.
 func (s *Service) Buyers(ctx context.Context) ([]*Buyer, error) { return s.store.Buyers(ctx) }
 
+// RestrictBuyer restricts a buyer's account (it can then neither pay nor
+// have funds frozen or released) or lifts the restriction.
+func (s *Service) RestrictBuyer(ctx context.Context, userID string, restricted bool) error {
+	if err := s.store.SetBuyerRestricted(ctx, userID, restricted); err != nil {
+		return err
+	}
+	s.Logger.InfoContext(ctx, "buyer restriction changed", "user_id", userID, "restricted", restricted)
+	return nil
+}
+
 // CheckLedger verifies the ledger's invariants.
 func (s *Service) CheckLedger(ctx context.Context) (*LedgerReport, error) {
 	return s.store.CheckLedger(ctx)

@@ -28,6 +28,9 @@ type Queries interface {
 	Buyer(ctx context.Context, userID string) (*Buyer, error)
 	BuyerByPaymentCode(ctx context.Context, code string) (*Buyer, error)
 	Buyers(ctx context.Context) ([]*Buyer, error)
+	// SetBuyerRestricted restricts a buyer's account or lifts the
+	// restriction; ErrNotFound when there is no such buyer.
+	SetBuyerRestricted(ctx context.Context, userID string, restricted bool) error
 
 	// EnsureAccount opens a ledger account with a zero balance unless one
 	// with that id exists (INSERT … ON CONFLICT DO NOTHING: safe to race).

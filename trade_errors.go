@@ -15,6 +15,7 @@ var (
 	ErrBuyerBalanceNotEnough   = acq("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足")
 	ErrBuyerSellerEqual        = acq("ACQ.BUYER_SELLER_EQUAL", "买卖家不能相同")
 	ErrBuyerNotExist           = acq("ACQ.BUYER_NOT_EXIST", "买家不存在")
+	ErrBuyerEnableStatusForbid = acq("ACQ.BUYER_ENABLE_STATUS_FORBID", "买家状态非法")
 	ErrTradeCancelTimeOut      = acq("ACQ.TRADE_CANCEL_TIME_OUT", "超过撤销时间范围")
 	ErrRefundFeeErr            = acq("ACQ.REASON_TRADE_REFUND_FEE_ERR", "退款金额无效")
 	ErrRefundAmtNotEqualTotal  = acq("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "撤销或退款金额与订单金额不一致")

@@ -75,6 +75,9 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 		if buyer.UserID == app.SellerID {
 			return ErrBuyerSellerEqual
 		}
+		if buyer.Restricted {
+			return ErrBuyerEnableStatusForbid
+		}
 		t = &Trade{
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,

@@ -34,8 +34,8 @@ func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}", h.showApp)
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/clock", h.showClock)
 	h.mux.HandleFunc("POST "+Prefix+"/apps/{app_id}/clock", h.moveClock)
-	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
 	h.mux.HandleFunc("GET "+Prefix+"/ledger/check", h.checkLedger)
+	h.routeBuyers()
 	h.routeTrades()
 	h.routeFaults()
 	h.routeFundAuth()
@@ -153,19 +153,6 @@ func (h *Handler) moveClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.clockView(appID, now))
-}
-
-func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
-	buyers, err := h.svc.Buyers(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	out := make([]sandbox.Buyer, 0, len(buyers))
-	for _, b := range buyers {
-		out = append(out, sandbox.Buyer{UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode, Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"buyers": out})
 }
 
 func (h *Handler) checkLedger(w http.ResponseWriter, r *http.Request) {

@@ -5,57 +5,12 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sandbox"
 )
 
 func (h *Handler) routeTrades() {
-	h.mux.HandleFunc("POST "+Prefix+"/buyers", h.createBuyer)
 	h.mux.HandleFunc("GET "+Prefix+"/trades/{trade_no}", h.showTrade)
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/trades/{out_trade_no}", h.showTradeByOutTradeNo)
 	h.mux.HandleFunc("POST "+Prefix+"/trades/{trade_no}/buyer", h.actAsBuyer)
-}
-
-// createBuyer takes {"behaviour":"pays","balance":"100.00"} and optionally
-// "user_id", "logon_id" and "payment_code"; what is left out is generated.
-func (h *Handler) createBuyer(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Behaviour   string `json:"behaviour"`
-		Balance     string `json:"balance"`
-		UserID      string `json:"user_id"`
-		LogonID     string `json:"logon_id"`
-		PaymentCode string `json:"payment_code"`
-	}
-	if !readJSON(w, r, &body) {
-		return
-	}
-	if !zfb.ValidBehaviour(body.Behaviour) {
-		writeError(w, http.StatusBadRequest, "invalid_request", `"behaviour" must be pays, password or poor`)
-		return
-	}
-	balance, err := zfb.ParseAmount(body.Balance)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", `"balance" must be an amount like "100.00"`)
-		return
-	}
-	b, err := sandbox.NewBuyer(body.Behaviour, balance)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if body.UserID != "" {
-		b.UserID = body.UserID
-	}
-	if body.LogonID != "" {
-		b.LogonID = body.LogonID
-	}
-	if body.PaymentCode != "" {
-		b.PaymentCode = body.PaymentCode
-	}
-	if err := h.svc.CreateBuyer(r.Context(), b); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, sandbox.Buyer{UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode, Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour})
 }
 
 // tradeView is a trade as the admin API shows it.

@@ -51,6 +51,8 @@ type Buyer struct {
 	PaymentCode string `json:"payment_code"`
 	Balance     string `json:"balance"`
 	Behaviour   string `json:"behaviour"`
+	// Restricted is set while the tester has restricted the account.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // FirstAppID is the app id of the sandbox's app. It is fixed so that
@@ -201,12 +203,18 @@ func Load(ctx context.Context, svc *zfb.Service, baseURL string) (*File, error) 
 		f.Apps = append(f.Apps, AppCredentials(a))
 	}
 	for _, b := range buyers {
-		f.Buyers = append(f.Buyers, Buyer{
-			UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode,
-			Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour,
-		})
+		f.Buyers = append(f.Buyers, BuyerCredentials(b))
 	}
 	return f, nil
+}
+
+// BuyerCredentials is what a tester needs of b: its ids, payment code,
+// balance and behaviour.
+func BuyerCredentials(b *zfb.Buyer) Buyer {
+	return Buyer{
+		UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode,
+		Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour, Restricted: b.Restricted,
+	}
 }
 
 // AppCredentials is what a merchant configures their SDK with for a.

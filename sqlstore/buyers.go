@@ -26,7 +26,7 @@ func (q *queries) CreateBuyer(ctx context.Context, b *zfb.Buyer) error {
 // buyerSelect reads buyers with the balance of their CNY account, joined by
 // the account id zfb.BuyerAccount gives: $1 || user_id || $2, with $1 and $2
 // from buyerAccountAffixes. Further parameters start at $3.
-const buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.created_at,
+const buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.restricted, b.created_at,
 		COALESCE(a.balance, 0)
 	FROM buyers b
 	LEFT JOIN ledger_accounts a ON a.id = $1 || b.user_id || $2`
@@ -62,6 +62,23 @@ func (q *queries) buyerWhere(ctx context.Context, what, cond, arg string) (*zfb.
 	return b, nil
 }
 
+// SetBuyerRestricted restricts a buyer's account, or lifts the restriction.
+// A buyer that does not exist is zfb.ErrNotFound.
+func (q *queries) SetBuyerRestricted(ctx context.Context, userID string, restricted bool) error {
+	res, err := q.write.ExecContext(ctx, `UPDATE buyers SET restricted = $2 WHERE user_id = $1`, userID, restricted)
+	if err != nil {
+		return fmt.Errorf("restrict buyer %q: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("restrict buyer %q: %w", userID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("restrict buyer %q: %w", userID, zfb.ErrNotFound)
+	}
+	return nil
+}
+
 // Buyers lists every buyer, oldest first.
 func (q *queries) Buyers(ctx context.Context) ([]*zfb.Buyer, error) {
 	prefix, suffix := buyerAccountAffixes()
@@ -89,7 +106,7 @@ func scanBuyer(r scanner) (*zfb.Buyer, error) {
 		b         zfb.Buyer
 		createdUS int64
 	)
-	if err := r.Scan(&b.UserID, &b.LogonID, &b.PaymentCode, &b.Behaviour, &createdUS, &b.Balance); err != nil {
+	if err := r.Scan(&b.UserID, &b.LogonID, &b.PaymentCode, &b.Behaviour, &b.Restricted, &createdUS, &b.Balance); err != nil {
 		return nil, err
 	}
 	b.CreatedAt = fromMicros(createdUS)

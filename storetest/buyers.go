@@ -126,3 +126,37 @@ func testBuyers(t *testing.T, s zfb.Store) {
 		sameBuyer(t, buyers[i], want[i])
 	}
 }
+
+func testBuyerRestricted(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	svc := zfb.NewService(s, nil, nil)
+	b, other := newBuyer(1, 100), newBuyer(2, 100)
+	ok(t, svc.CreateBuyer(ctx, b))
+	ok(t, svc.CreateBuyer(ctx, other))
+
+	ok(t, s.SetBuyerRestricted(ctx, b.UserID, true))
+	b.Restricted = true
+	for _, find := range []func() (*zfb.Buyer, error){
+		func() (*zfb.Buyer, error) { return s.Buyer(ctx, b.UserID) },
+		func() (*zfb.Buyer, error) { return s.BuyerByPaymentCode(ctx, b.PaymentCode) },
+	} {
+		got, err := find()
+		ok(t, err)
+		sameBuyer(t, got, b)
+	}
+	all, err := s.Buyers(ctx)
+	ok(t, err)
+	for _, got := range all {
+		if got.Restricted != (got.UserID == b.UserID) {
+			t.Errorf("buyer %s restricted = %v", got.UserID, got.Restricted)
+		}
+	}
+
+	ok(t, s.SetBuyerRestricted(ctx, b.UserID, false))
+	got, err := s.Buyer(ctx, b.UserID)
+	ok(t, err)
+	if got.Restricted {
+		t.Error("the restriction was not lifted")
+	}
+	wantErr(t, s.SetBuyerRestricted(ctx, "2088000000000404", true), zfb.ErrNotFound)
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"ServiceCreateApp", testServiceCreateApp},
 		{"BuyerRoundTrip", testBuyerRoundTrip},
 		{"BuyerNotFound", testBuyerNotFound},
+		{"BuyerRestricted", testBuyerRestricted},
 		{"BuyerConflict", testBuyerConflict},
 		{"Buyers", testBuyers},
 		{"AccountRoundTrip", testAccountRoundTrip},

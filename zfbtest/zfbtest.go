@@ -225,3 +225,12 @@ func (s *Server) ActOnAuthorization(tb testing.TB, authNo, action string) *zfb.A
 	}
 	return d
 }
+
+// RestrictBuyer restricts a buyer's account (true) or lifts the
+// restriction (false).
+func (s *Server) RestrictBuyer(tb testing.TB, userID string, restricted bool) {
+	tb.Helper()
+	if err := s.Service.RestrictBuyer(context.Background(), userID, restricted); err != nil {
+		tb.Fatalf("zfbtest: restricting buyer %s: %v", userID, err)
+	}
+}

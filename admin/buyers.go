@@ -1,0 +1,98 @@
+package admin
+
+import (
+	"net/http"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+)
+
+func (h *Handler) routeBuyers() {
+	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
+	h.mux.HandleFunc("POST "+Prefix+"/buyers", h.createBuyer)
+	h.mux.HandleFunc("POST "+Prefix+"/buyers/{user_id}", h.updateBuyer)
+}
+
+func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
+	buyers, err := h.svc.Buyers(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]sandbox.Buyer, 0, len(buyers))
+	for _, b := range buyers {
+		out = append(out, sandbox.BuyerCredentials(b))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"buyers": out})
+}
+
+// createBuyer takes {"behaviour":"pays","balance":"100.00"} and optionally
+// "user_id", "logon_id" and "payment_code"; what is left out is generated.
+func (h *Handler) createBuyer(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Behaviour   string `json:"behaviour"`
+		Balance     string `json:"balance"`
+		UserID      string `json:"user_id"`
+		LogonID     string `json:"logon_id"`
+		PaymentCode string `json:"payment_code"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	if !zfb.ValidBehaviour(body.Behaviour) {
+		writeError(w, http.StatusBadRequest, "invalid_request", `"behaviour" must be pays, password or poor`)
+		return
+	}
+	balance, err := zfb.ParseAmount(body.Balance)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `"balance" must be an amount like "100.00"`)
+		return
+	}
+	b, err := sandbox.NewBuyer(body.Behaviour, balance)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if body.UserID != "" {
+		b.UserID = body.UserID
+	}
+	if body.LogonID != "" {
+		b.LogonID = body.LogonID
+	}
+	if body.PaymentCode != "" {
+		b.PaymentCode = body.PaymentCode
+	}
+	if err := h.svc.CreateBuyer(r.Context(), b); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sandbox.BuyerCredentials(b))
+}
+
+// updateBuyer takes {"restricted":true} to restrict the buyer's account
+// (it then can neither pay nor have funds frozen or released) or false to
+// lift the restriction.
+func (h *Handler) updateBuyer(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Restricted *bool `json:"restricted"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	if body.Restricted == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `give "restricted": true or false`)
+		return
+	}
+	ctx := r.Context()
+	userID := r.PathValue("user_id")
+	if err := h.svc.RestrictBuyer(ctx, userID, *body.Restricted); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, err := h.svc.Buyer(ctx, userID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sandbox.BuyerCredentials(b))
+}
