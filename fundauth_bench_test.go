@@ -1,0 +1,149 @@
+package zfb_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+	"github.com/zfbpay/zfb/sqlstore"
+)
+
+// The fund authorisation commands and reads, beside their trade
+// counterparts measured in the same run as baselines, on the default
+// SQLite store, without HTTP or RSA (BenchmarkGateway in openapi/ measures
+// those). Every operation touches a distinct order or trade: nothing here
+// is answered by a cache.
+
+type benchEnv struct {
+	svc   *zfb.Service
+	app   *zfb.App
+	payer *zfb.Buyer
+	now   time.Time
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, filepath.Join(b.TempDir(), "zfb.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	svc := zfb.NewService(store, nil, nil)
+	sb, err := sandbox.Generate()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.CreateSandbox(ctx, sb); err != nil {
+		b.Fatal(err)
+	}
+	e := &benchEnv{svc: svc, app: sb.Apps[0], now: time.Now()}
+	for _, buyer := range sb.Buyers {
+		if buyer.Behaviour == zfb.BehaviourPays {
+			e.payer = buyer
+		}
+	}
+	return e
+}
+
+func (e *benchEnv) pay(b *testing.B, i int) *zfb.PayResult {
+	r, err := e.svc.Pay(context.Background(), e.app, e.now, zfb.PayCommand{
+		OutTradeNo: fmt.Sprintf("T%d", i), TotalAmount: "0.01", Subject: "bench", AuthCode: e.payer.PaymentCode,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func (e *benchEnv) freeze(b *testing.B, i int) *zfb.FreezeResult {
+	r, err := e.svc.Freeze(context.Background(), e.app, e.now, zfb.FreezeCommand{
+		AuthCode: e.payer.PaymentCode, AuthCodeType: "bar_code", OutOrderNo: fmt.Sprintf("O%d", i),
+		OutRequestNo: fmt.Sprintf("R%d", i), OrderTitle: "bench", Amount: "0.01",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+// BenchmarkTradePayCommand is the baseline write: a new paid trade per op.
+func BenchmarkTradePayCommand(b *testing.B) {
+	e := newBenchEnv(b)
+	for i := 0; b.Loop(); i++ {
+		e.pay(b, i)
+	}
+}
+
+// BenchmarkFreezeCommand: a new frozen authorisation per op.
+func BenchmarkFreezeCommand(b *testing.B) {
+	e := newBenchEnv(b)
+	for i := 0; b.Loop(); i++ {
+		e.freeze(b, i)
+	}
+}
+
+const benchOrders = 500
+
+// BenchmarkTradeQueryRead is the baseline read: alipay.trade.query over
+// benchOrders distinct paid trades, from parallel readers.
+func BenchmarkTradeQueryRead(b *testing.B) {
+	e := newBenchEnv(b)
+	refs := make([]zfb.TradeRef, benchOrders)
+	for i := range refs {
+		refs[i] = zfb.TradeRef{TradeNo: e.pay(b, i).Trade.TradeNo}
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			if _, _, err := e.svc.Query(context.Background(), e.app, e.now, refs[i%len(refs)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkOperationDetailQueryRead: alipay.fund.auth.operation.detail.query
+// over benchOrders distinct authorisations, from parallel readers.
+func BenchmarkOperationDetailQueryRead(b *testing.B) {
+	e := newBenchEnv(b)
+	cmds := make([]zfb.DetailQueryCommand, benchOrders)
+	for i := range cmds {
+		r := e.freeze(b, i)
+		cmds[i] = zfb.DetailQueryCommand{AuthNo: r.Order.AuthNo, OperationID: r.Operation.OperationID}
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			if _, err := e.svc.OperationDetailQuery(context.Background(), e.app, e.now, cmds[i%len(cmds)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkUnfreezeCommand: a partial unfreeze of a distinct authorisation
+// per op.
+func BenchmarkUnfreezeCommand(b *testing.B) {
+	e := newBenchEnv(b)
+	var orders []string
+	for i := 0; b.Loop(); i++ {
+		if i == len(orders) {
+			b.StopTimer()
+			for j := range 200 {
+				orders = append(orders, e.freeze(b, i+j).Order.AuthNo)
+			}
+			b.StartTimer()
+		}
+		if _, err := e.svc.Unfreeze(context.Background(), e.app, e.now, zfb.UnfreezeCommand{
+			AuthNo: orders[i], OutRequestNo: "U", Amount: "0.01", Remark: "bench",
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
