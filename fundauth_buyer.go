@@ -29,11 +29,10 @@ func (s *Service) ActOnAuthorization(ctx context.Context, authNo, action, buyerI
 		if o.Kind == AuthKindCancelled {
 			return ErrNotFound
 		}
-		app, err := q.App(ctx, o.AppID)
+		now, err := s.appNow(ctx, q, o.AppID)
 		if err != nil {
 			return err
 		}
-		now := app.Clock(s.Clock).Now()
 		op, err := freezeOperation(ctx, q, o.AuthNo)
 		if err != nil {
 			return err

@@ -92,7 +92,7 @@ func (s *Service) authOrderView(ctx context.Context, find func(q Queries) (*Auth
 		if o.Kind == AuthKindCancelled {
 			return ErrNotFound
 		}
-		app, err := q.App(ctx, o.AppID)
+		now, err := s.appNow(ctx, q, o.AppID)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Service) authOrderView(ctx context.Context, find func(q Queries) (*Auth
 				freeze = op
 			}
 		}
-		settleAuthOrder(o, freeze, app.Clock(s.Clock).Now())
+		settleAuthOrder(o, freeze, now)
 		d = AuthOrderDetail{Order: o, Operations: ops}
 		return nil
 	})
@@ -121,7 +121,7 @@ func (s *Service) authOrderView(ctx context.Context, find func(q Queries) (*Auth
 func (s *Service) AuthOrders(ctx context.Context, appID string, limit int) ([]*AuthOrder, error) {
 	var orders []*AuthOrder
 	err := s.read(ctx, func(q Queries) error {
-		app, err := q.App(ctx, appID)
+		now, err := s.appNow(ctx, q, appID)
 		if err != nil {
 			return err
 		}
@@ -129,7 +129,6 @@ func (s *Service) AuthOrders(ctx context.Context, appID string, limit int) ([]*A
 		if err != nil {
 			return err
 		}
-		now := app.Clock(s.Clock).Now()
 		orders = all[:0]
 		for _, o := range all {
 			if o.Kind != AuthKindCancelled {

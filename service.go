@@ -68,7 +68,12 @@ func (s *Service) Setting(ctx context.Context, key string) (string, error) {
 
 // AppNow is the app's current time on its own clock.
 func (s *Service) AppNow(ctx context.Context, appID string) (time.Time, error) {
-	app, err := s.store.App(ctx, appID)
+	return s.appNow(ctx, s.store, appID)
+}
+
+// appNow is the time on an app's clock, read in the caller's transaction.
+func (s *Service) appNow(ctx context.Context, q Queries, appID string) (time.Time, error) {
+	app, err := q.App(ctx, appID)
 	if err != nil {
 		return time.Time{}, err
 	}

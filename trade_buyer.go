@@ -31,11 +31,10 @@ func (s *Service) ActAsBuyer(ctx context.Context, tradeNo, action, buyerID strin
 		if t.Kind == TradeKindCancelled {
 			return ErrNotFound
 		}
-		app, err := q.App(ctx, t.AppID)
+		now, err := s.appNow(ctx, q, t.AppID)
 		if err != nil {
 			return err
 		}
-		now := app.Clock(s.Clock).Now()
 		if err := s.expire(ctx, q, t, now); err != nil {
 			return err
 		}

@@ -82,11 +82,11 @@ func (s *Service) tradeView(ctx context.Context, find func(q Queries) (*Trade, e
 		if t.Kind == TradeKindCancelled {
 			return ErrNotFound
 		}
-		app, err := q.App(ctx, t.AppID)
+		now, err := s.appNow(ctx, q, t.AppID)
 		if err != nil {
 			return err
 		}
-		settleTrade(t, app.Clock(s.Clock).Now())
+		settleTrade(t, now)
 		return nil
 	})
 	if err != nil {
