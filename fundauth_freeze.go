@@ -118,8 +118,8 @@ func validateFreeze(app *App, cmd FreezeCommand) (amount int64, timeout time.Dur
 		return 0, 0, IllegalArgument("out_order_no 须为 1 到 64 位字母、数字、下划线")
 	case !validOutNo(cmd.OutRequestNo):
 		return 0, 0, IllegalArgument("out_request_no 须为 1 到 64 位字母、数字、下划线")
-	case strings.TrimSpace(cmd.OrderTitle) == "" || len([]rune(cmd.OrderTitle)) > 100:
-		return 0, 0, IllegalArgument("order_title 不能为空且不能超过 100 个字符")
+	case strings.TrimSpace(cmd.OrderTitle) == "" || !fitsLetters(cmd.OrderTitle, 100):
+		return 0, 0, IllegalArgument("order_title 不能为空且不能超过 100 个字母或 50 个汉字")
 	case cmd.ProductCode != "" && !preAuthProductCodes[cmd.ProductCode]:
 		return 0, 0, IllegalArgument("product_code " + cmd.ProductCode + " 不支持")
 	case cmd.PayeeUserID != "" && cmd.PayeeUserID != app.SellerID:

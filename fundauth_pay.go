@@ -52,9 +52,6 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 		if err := s.expireAuth(ctx, q, o, now); err != nil {
 			return err
 		}
-		if o.PayerUserID != cmd.BuyerID {
-			return ErrPayerUnmatched
-		}
 		switch o.Status {
 		case AuthOrderInit:
 			return ErrAuthOrderNotPaid
@@ -62,6 +59,9 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 			return ErrAuthOrderHasFinished
 		case AuthOrderClosed:
 			return ErrAuthOrderHasClosed
+		}
+		if o.PayerUserID != cmd.BuyerID {
+			return ErrPayerUnmatched
 		}
 		if amount > o.RestAmount() {
 			return ErrAuthAmountNotEnough
@@ -123,18 +123,19 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 
 // releaseRest records the UNFREEZE operation of a COMPLETE payment and
 // moves the rest back to the payer. It is numbered by the pay's
-// out_trade_no, or, when the merchant already used that number for an
-// unfreeze of this order, by that number and "-COMPLETE".
+// out_trade_no or, when the merchant already used that number for an
+// unfreeze of this order, by that number, "-" and the new operation_id
+// (should a merchant have used that too, the unique key refuses it and the
+// command runs again with another operation_id).
 func (s *Service) releaseRest(ctx context.Context, q Queries, o *AuthOrder, outTradeNo string, rest int64, now time.Time) error {
-	number := outTradeNo
-	if _, err := q.AuthOperationByOutRequestNo(ctx, o.AuthNo, AuthOpUnfreeze, number); err == nil {
-		number += "-COMPLETE"
+	op := &AuthOperation{
+		OperationID: newOperationID(now), AuthNo: o.AuthNo, OutRequestNo: outTradeNo, Type: AuthOpUnfreeze,
+		Status: AuthOpSuccess, Amount: rest, Remark: "auth_confirm_mode COMPLETE", CreatedAt: now, TransAt: now,
+	}
+	if _, err := q.AuthOperationByOutRequestNo(ctx, o.AuthNo, AuthOpUnfreeze, outTradeNo); err == nil {
+		op.OutRequestNo = outTradeNo + "-" + op.OperationID
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
-	}
-	op := &AuthOperation{
-		OperationID: newOperationID(now), AuthNo: o.AuthNo, OutRequestNo: number, Type: AuthOpUnfreeze,
-		Status: AuthOpSuccess, Amount: rest, Remark: "auth_confirm_mode COMPLETE", CreatedAt: now, TransAt: now,
 	}
 	if err := q.CreateAuthOperation(ctx, op); err != nil {
 		return err

@@ -125,16 +125,11 @@ func (s *Service) AuthOrders(ctx context.Context, appID string, limit int) ([]*A
 		if err != nil {
 			return err
 		}
-		all, err := q.AuthOrders(ctx, appID, limit)
-		if err != nil {
+		if orders, err = q.AuthOrders(ctx, appID, limit); err != nil {
 			return err
 		}
-		orders = all[:0]
-		for _, o := range all {
-			if o.Kind != AuthKindCancelled {
-				settleAuthOrder(o, nil, now)
-				orders = append(orders, o)
-			}
+		for _, o := range orders {
+			settleAuthOrder(o, nil, now)
 		}
 		return nil
 	})

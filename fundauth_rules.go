@@ -27,16 +27,30 @@ const (
 // UNCONFIRMED (spec §4.1), so each is accepted.
 var preAuthProductCodes = map[string]bool{"PRE_AUTH": true, "PREAUTH_PAY": true, "PRE_AUTH_ONLINE": true}
 
-// validRemark checks a required remark: at most 100 characters (Alipay:
-// "100 letters or 50 characters").
+// validRemark checks a required remark: "100 letters or 50 Chinese
+// characters" at most, as Alipay documents it.
 func validRemark(remark string) error {
 	if strings.TrimSpace(remark) == "" {
 		return IllegalArgument("remark 不能为空")
 	}
-	if len([]rune(remark)) > 100 {
-		return IllegalArgument("remark 不能超过 100 个字符")
+	if !fitsLetters(remark, 100) {
+		return IllegalArgument("remark 不能超过 100 个字母或 50 个汉字")
 	}
 	return nil
+}
+
+// fitsLetters reports whether s is at most n letters long, counting a
+// character outside ASCII as two, as Alipay counts "n letters or n/2
+// Chinese characters" (the length of the text in GBK).
+func fitsLetters(s string, n int) bool {
+	width := 0
+	for _, r := range s {
+		width++
+		if r >= 0x80 {
+			width++
+		}
+	}
+	return width <= n
 }
 
 // validAuthAmount parses a fund authorisation amount, 0.01 to 100000000.00.

@@ -1,6 +1,7 @@
 package zfb
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,5 +97,24 @@ func TestNumbersShapedLikeAlipays(t *testing.T) {
 	}
 	if n := newOperationID(now); len(n) != 20 || n[:8] != "20261130" {
 		t.Errorf("operation_id %q", n)
+	}
+}
+
+func TestFitsLetters(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want bool
+	}{
+		{strings.Repeat("a", 100), 100, true},
+		{strings.Repeat("a", 101), 100, false},
+		{strings.Repeat("押", 50), 100, true},
+		{strings.Repeat("押", 51), 100, false},
+		{strings.Repeat("押", 49) + "ab", 100, true},
+		{strings.Repeat("押", 49) + "abc", 100, false},
+	} {
+		if got := fitsLetters(tc.s, tc.n); got != tc.want {
+			t.Errorf("fitsLetters(%d runes, %d) = %v, want %v", len([]rune(tc.s)), tc.n, got, tc.want)
+		}
 	}
 }

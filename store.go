@@ -82,7 +82,8 @@ type Queries interface {
 	// app's out_order_no.
 	AuthOrder(ctx context.Context, authNo string) (*AuthOrder, error)
 	AuthOrderByOutOrderNo(ctx context.Context, appID, outOrderNo string) (*AuthOrder, error)
-	// AuthOrders lists an app's orders, newest first, at most limit.
+	// AuthOrders lists an app's orders, newest first, at most limit,
+	// leaving out AuthKindCancelled tombstones.
 	AuthOrders(ctx context.Context, appID string, limit int) ([]*AuthOrder, error)
 	// UpdateAuthOrder writes every field of o but those fixed at creation
 	// (auth_no, app, out_order_no, kind, payee, order title, product code,

@@ -66,13 +66,14 @@ func (q *queries) AuthOrderByOutOrderNo(ctx context.Context, appID, outOrderNo s
 // AuthOrders lists an app's authorisation orders, newest (latest
 // created_at) first, by auth_no descending among orders made at the same
 // time, at most limit of them: none when limit is below 1, and none for an
-// app that does not exist.
+// app that does not exist. The tombstones of cancelled out_order_nos
+// (zfb.AuthKindCancelled) are no orders and are left out.
 func (q *queries) AuthOrders(ctx context.Context, appID string, limit int) ([]*zfb.AuthOrder, error) {
 	if limit < 1 {
 		return nil, nil
 	}
 	rows, err := q.read.QueryContext(ctx, `SELECT `+authOrderColumns+` FROM fund_auth_orders
-		WHERE app_id = $1 ORDER BY created_at DESC, auth_no DESC LIMIT $2`, appID, limit)
+		WHERE app_id = $1 AND kind <> $3 ORDER BY created_at DESC, auth_no DESC LIMIT $2`, appID, limit, zfb.AuthKindCancelled)
 	if err != nil {
 		return nil, fmt.Errorf("fund auth orders of app %q: %w", appID, err)
 	}
@@ -208,12 +209,14 @@ func (q *queries) AuthOperationByOutRequestNo(ctx context.Context, authNo string
 	return op, nil
 }
 
-// AuthOperations lists an order's operations, oldest first (by
-// operation_id among operations made at the same time); none for an order
-// that does not exist.
+// AuthOperations lists an order's operations, oldest first; among
+// operations made at the same time (a payment with auth_confirm_mode
+// COMPLETE and the release of the rest) FREEZE, then PAY, then UNFREEZE,
+// then by operation_id. None for an order that does not exist.
 func (q *queries) AuthOperations(ctx context.Context, authNo string) ([]*zfb.AuthOperation, error) {
 	rows, err := q.read.QueryContext(ctx, `SELECT `+authOperationColumns+` FROM fund_auth_operations
-		WHERE auth_no = $1 ORDER BY created_at, operation_id`, authNo)
+		WHERE auth_no = $1
+		ORDER BY created_at, CASE type WHEN 'FREEZE' THEN 0 WHEN 'PAY' THEN 1 ELSE 2 END, operation_id`, authNo)
 	if err != nil {
 		return nil, fmt.Errorf("fund auth operations of order %q: %w", authNo, err)
 	}

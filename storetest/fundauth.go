@@ -266,7 +266,9 @@ func testAuthOrders(t *testing.T, s zfb.Store) {
 	o5 := bareAuthOrder(a, 5) // made at the zero time: the oldest
 	g1 := newAuthOrder(b, 6)
 	g1.CreatedAt = at(25)
-	for _, o := range []*zfb.AuthOrder{o3, o1, g1, o5, o2, o4} {
+	tomb := bareAuthOrder(a, 8) // a cancelled out_order_no: no order, never listed
+	tomb.Kind, tomb.CreatedAt = zfb.AuthKindCancelled, at(50)
+	for _, o := range []*zfb.AuthOrder{o3, o1, g1, o5, o2, tomb, o4} {
 		ok(t, s.CreateAuthOrder(ctx, o))
 	}
 	all := []*zfb.AuthOrder{o2, o4, o3, o1, o5}
