@@ -32,11 +32,15 @@ const buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, 
 	LEFT JOIN ledger_accounts a ON a.id = $1 || b.user_id || $2`
 
 // buyerAccountAffixes are what zfb.BuyerAccount(userID, CNY) puts before
-// and after the user id, so that SQL builds the same account id without
-// restating the naming rule.
-func buyerAccountAffixes() (prefix, suffix string) {
+// and after the user id.
+func buyerAccountAffixes() (prefix, suffix string) { return accountAffixes(zfb.BuyerAccount) }
+
+// accountAffixes are what the naming rule account puts before and after a
+// user id in a CNY account's id, so that SQL builds the same account ids
+// ($prefix || user_id || $suffix) without restating the rule.
+func accountAffixes(account func(userID, currency string) string) (prefix, suffix string) {
 	const mark = "\x00"
-	prefix, suffix, _ = strings.Cut(zfb.BuyerAccount(mark, zfb.CNY), mark)
+	prefix, suffix, _ = strings.Cut(account(mark, zfb.CNY), mark)
 	return prefix, suffix
 }
 

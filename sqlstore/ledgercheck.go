@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/zfbpay/zfb"
 )
@@ -31,7 +30,7 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				(SELECT COUNT(*) FROM ledger_transfers)`).Scan(&r.Accounts, &r.Transfers); err != nil {
 			return fmt.Errorf("count: %w", err)
 		}
-		frozenPrefix, frozenSuffix := frozenAccountAffixes()
+		frozenPrefix, frozenSuffix := accountAffixes(zfb.BuyerFrozenAccount)
 		checks := []struct {
 			name, query string
 			args        []any
@@ -238,14 +237,4 @@ func (q *queries) check(ctx context.Context, query string, args []any, failure f
 		r.Failures = append(r.Failures, fmt.Sprintf("… and %d more like it", n-maxFailuresPerCheck))
 	}
 	return nil
-}
-
-// frozenAccountAffixes are what zfb.BuyerFrozenAccount(userID, CNY) puts
-// before and after the user id, so that SQL builds the same account id
-// without restating the naming rule (as buyerAccountAffixes does for
-// zfb.BuyerAccount).
-func frozenAccountAffixes() (prefix, suffix string) {
-	const mark = "\x00"
-	prefix, suffix, _ = strings.Cut(zfb.BuyerFrozenAccount(mark, zfb.CNY), mark)
-	return prefix, suffix
 }
