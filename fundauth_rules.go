@@ -2,7 +2,6 @@ package zfb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -200,24 +199,6 @@ func findAuthOperation(ctx context.Context, q Queries, o *AuthOrder, operationID
 		}
 	}
 	return nil, ErrNotFound
-}
-
-// notifyFundAuth records a fund authorisation notification in the outbox
-// when the merchant gave a notify_url. fields are the notification's
-// business fields; delivery adds the common ones (notify_id, notify_time,
-// app_id, charset, version, sign).
-func (s *Service) notifyFundAuth(ctx context.Context, q Queries, appID, kind, target string, fields map[string]string, now time.Time) error {
-	if target == "" {
-		return nil
-	}
-	payload, err := json.Marshal(fields)
-	if err != nil {
-		return err
-	}
-	return q.EnqueueOutbox(ctx, &OutboxMessage{
-		AppID: appID, Kind: kind, Target: target, Payload: string(payload),
-		NextAttempt: now, CreatedAt: now,
-	})
 }
 
 // operationNotice is the body of a fund_auth_freeze or fund_auth_unfreeze

@@ -36,3 +36,14 @@ func randomString(alphabet string, n int) string {
 	}
 	return string(b)
 }
+
+// newIntlAcquirementID makes an acquirementId shaped like Alipay's: the
+// date, "11" and 18 random digits (28 digits).
+func newIntlAcquirementID(now time.Time) string {
+	return now.In(Beijing).Format("20060102") + "11" + randomDigits(18)
+}
+
+// newIntlRefundID makes a refundId: the date, "12" and 18 random digits.
+func newIntlRefundID(now time.Time) string {
+	return now.In(Beijing).Format("20060102") + "12" + randomDigits(18)
+}

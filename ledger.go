@@ -22,7 +22,19 @@ const (
 	AccountKindBuyerAvailable = "buyer_available" // what a buyer can spend
 	AccountKindBuyerFrozen    = "buyer_frozen"    // what a buyer has frozen for a merchant
 	AccountKindMerchant       = "merchant"        // what a merchant has been paid
+	AccountKindFX             = "fx"              // the sandbox's currency exchange, one account per currency
+	AccountKindSettlement     = "settlement"      // what merchants have been paid out (settled to their bank)
 )
+
+// FXAccount is the sandbox's exchange account in currency: an international
+// payment takes the buyer's CNY into FXAccount(CNY) and pays the merchant
+// out of FXAccount(currency). It has no floor: it issues and absorbs
+// currency as a bank's exchange desk does.
+func FXAccount(currency string) string { return "fx:" + currency }
+
+// SettlementAccount is where a merchant's balance goes when it is settled
+// (paid out); afterwards refunds need new income or fail for want of funds.
+func SettlementAccount(currency string) string { return "settlement:" + currency }
 
 // FundingAccount is the system account that issues sandbox balances.
 func FundingAccount(currency string) string { return "funding:" + currency }
@@ -54,9 +66,10 @@ type Transfer struct {
 	CreatedAt time.Time
 }
 
-// Transfer kinds known so far.
+// Transfer kinds of the sandbox itself.
 const (
 	TransferOpening = "opening" // a sandbox buyer's starting balance
+	TransferSettle  = "settle"  // a merchant's balance paid out, Ref = the seller id
 )
 
 // LedgerReport is the result of checking the ledger's invariants.

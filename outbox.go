@@ -1,6 +1,10 @@
 package zfb
 
-import "time"
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
 
 // OutboxMessage is work to be done after a command commits, written in the
 // same transaction as the command: an asynchronous notification to a
@@ -17,4 +21,23 @@ type OutboxMessage struct {
 	CreatedAt   time.Time
 	DeliveredAt *time.Time
 	LastError   string
+}
+
+// enqueueNotification records a notification of kind in the outbox, in the
+// caller's transaction, when the merchant gave a notify URL (target).
+// fields are the notification's business fields; delivering it will add
+// the dialect's common ones (for gateway.do: notify_id, notify_time,
+// app_id, charset, version, sign). Nothing delivers outbox rows yet.
+func (s *Service) enqueueNotification(ctx context.Context, q Queries, appID, kind, target string, fields map[string]string, now time.Time) error {
+	if target == "" {
+		return nil
+	}
+	payload, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	return q.EnqueueOutbox(ctx, &OutboxMessage{
+		AppID: appID, Kind: kind, Target: target, Payload: string(payload),
+		NextAttempt: now, CreatedAt: now,
+	})
 }

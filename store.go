@@ -108,6 +108,35 @@ type Queries interface {
 	// version check decides races. ErrNotFound when there is none.
 	UpdateAuthOperation(ctx context.Context, op *AuthOperation) error
 
+	// AppByIntlClientID finds the app whose international acquiring
+	// clientId is clientID.
+	AppByIntlClientID(ctx context.Context, clientID string) (*App, error)
+
+	// CreateIntlPayment stores a new international payment with Version 1.
+	// ErrConflict when the app already has its merchantTransId, or the
+	// acquirementId is taken.
+	CreateIntlPayment(ctx context.Context, p *IntlPayment) error
+	// IntlPayment finds a payment by acquirementId,
+	// IntlPaymentByMerchantTransID by the app's merchantTransId.
+	IntlPayment(ctx context.Context, acquirementID string) (*IntlPayment, error)
+	IntlPaymentByMerchantTransID(ctx context.Context, appID, merchantTransID string) (*IntlPayment, error)
+	// IntlPayments lists an app's payments, newest first, at most limit,
+	// leaving out IntlKindCancelled tombstones.
+	IntlPayments(ctx context.Context, appID string, limit int) ([]*IntlPayment, error)
+	// UpdateIntlPayment writes every field of p but those fixed at creation
+	// (acquirementId, app, merchantTransId, kind, seller, order title,
+	// currency, amount, fingerprint, created_at) if the stored version is
+	// still p.Version, and increments p.Version. ErrStale when another
+	// command updated it first; ErrNotFound when there is none.
+	UpdateIntlPayment(ctx context.Context, p *IntlPayment) error
+	// CreateIntlRefund stores a refund. ErrConflict when the payment
+	// already has its merchantRefundId; ErrNotFound when the payment does
+	// not exist.
+	CreateIntlRefund(ctx context.Context, r *IntlRefund) error
+	IntlRefund(ctx context.Context, acquirementID, merchantRefundID string) (*IntlRefund, error)
+	// IntlRefunds lists a payment's refunds, oldest first.
+	IntlRefunds(ctx context.Context, acquirementID string) ([]*IntlRefund, error)
+
 	// CreateFault stores a fault rule and sets its ID.
 	CreateFault(ctx context.Context, f *Fault) error
 	// Faults lists an app's fault rules, oldest first.
