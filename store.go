@@ -45,8 +45,10 @@ type Queries interface {
 	// CheckLedger verifies the ledger's invariants: the entries of each
 	// currency sum to zero, every balance equals the sum of its entries, no
 	// balance is below its floor, each fund authorisation order's freeze,
-	// unfreeze and pay transfers add up to its totals, and each buyer's
-	// frozen account holds the rest of their orders.
+	// unfreeze and pay transfers add up to its totals, each buyer's frozen
+	// account holds the rest of their orders, and each international
+	// payment's transfers (through the FX accounts) add up to what it was
+	// paid and refunded in CNY and in its currency.
 	CheckLedger(ctx context.Context) (*LedgerReport, error)
 
 	// EnqueueOutbox records a message to deliver after commit; it sets m.ID.

@@ -48,6 +48,22 @@ func (q *queries) App(ctx context.Context, appID string) (*zfb.App, error) {
 	return app, nil
 }
 
+// AppByIntlClientID reads the app whose international acquiring clientId is
+// clientID. An app without one is never found, not even by "".
+func (q *queries) AppByIntlClientID(ctx context.Context, clientID string) (*zfb.App, error) {
+	// The second condition is the predicate of the partial unique index
+	// apps_intl_client_id, which lets both databases use it.
+	app, err := scanApp(q.read.QueryRowContext(ctx, `SELECT `+appColumns+` FROM apps
+		WHERE intl_client_id = $1 AND intl_client_id <> ''`, clientID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("app with intl clientId %q: %w", clientID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("app with intl clientId %q: %w", clientID, err)
+	}
+	return app, nil
+}
+
 // Apps lists every app, oldest first.
 func (q *queries) Apps(ctx context.Context) ([]*zfb.App, error) {
 	rows, err := q.read.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY created_at, id`)

@@ -20,7 +20,10 @@ const maxFailuresPerCheck = 50
 // freeze, unfreeze and auth_pay transfers (Ref = auth_no) sum to its
 // frozen, unfrozen and paid totals, no such transfer names anything but an
 // order; and each buyer's frozen account holds what their orders leave
-// frozen, zero for a buyer with none.
+// frozen, zero for a buyer with none. And the ledger agrees with
+// international acquiring: each payment's intl_pay and intl_refund
+// transfers (Ref = acquirementId) move through the fx accounts what it
+// records (see intlChecks).
 func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 	r := &zfb.LedgerReport{Totals: map[string]int64{}, Failures: []string{}}
 	err := q.inReadTx(ctx, func(q *queries) error {
@@ -31,11 +34,7 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 			return fmt.Errorf("count: %w", err)
 		}
 		frozenPrefix, frozenSuffix := accountAffixes(zfb.BuyerFrozenAccount)
-		checks := []struct {
-			name, query string
-			args        []any
-			failure     func(rows *sql.Rows) (string, error)
-		}{{
+		checks := []ledgerCheck{{
 			name: "currency totals",
 			query: `SELECT currency, CAST(SUM(amount) AS BIGINT) FROM ledger_entries
 				GROUP BY currency ORDER BY currency`,
@@ -196,6 +195,7 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				return fmt.Sprintf("account %s: balance %d, but the fund auth orders of buyer %q leave %d frozen", account, balance, buyer, rest), nil
 			},
 		}}
+		checks = append(checks, intlChecks()...)
 		for _, c := range checks {
 			if err := q.check(ctx, c.query, c.args, c.failure, r); err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
@@ -208,6 +208,106 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 	}
 	r.OK = len(r.Failures) == 0
 	return r, nil
+}
+
+// A ledgerCheck is one invariant of CheckLedger: query finds the rows that
+// break it, and failure describes one of them ("" for none).
+type ledgerCheck struct {
+	name, query string
+	args        []any
+	failure     func(rows *sql.Rows) (string, error)
+}
+
+// intlChecks hold international payments to their transfers. Every
+// payment, a CNY one too, moves through the fx accounts: intl_pay takes the
+// buyer's CNY into fx:CNY and pays the merchant out of fx:<currency>;
+// intl_refund takes the merchant's money back into fx:<currency> and gives
+// the buyer CNY out of fx:CNY. So for each payment (kind pay), the intl_pay
+// transfers into an fx account sum to PaidCNY, those out of one to Amount
+// once it is paid (PaidAt set) and to 0 before, the intl_refund transfers
+// out of an fx account sum to RefundedCNY and those into one to
+// RefundedAmount. And each intl_pay or intl_refund transfer names a
+// payment (a tombstone is none), has an fx account on exactly one side, and
+// is in CNY on the buyer's side and in the payment's currency on the
+// merchant's.
+func intlChecks() []ledgerCheck {
+	return []ledgerCheck{{
+		name: "intl payment totals",
+		query: `WITH moved AS (
+				SELECT t.ref,
+					CAST(SUM(CASE WHEN t.kind = $1 AND c.kind = $3 THEN t.amount ELSE 0 END) AS BIGINT) AS buyer_paid,
+					CAST(SUM(CASE WHEN t.kind = $1 AND d.kind = $3 THEN t.amount ELSE 0 END) AS BIGINT) AS merchant_paid,
+					CAST(SUM(CASE WHEN t.kind = $2 AND d.kind = $3 THEN t.amount ELSE 0 END) AS BIGINT) AS buyer_refunded,
+					CAST(SUM(CASE WHEN t.kind = $2 AND c.kind = $3 THEN t.amount ELSE 0 END) AS BIGINT) AS merchant_refunded
+				FROM ledger_transfers t
+				JOIN ledger_accounts d ON d.id = t.debit_account
+				JOIN ledger_accounts c ON c.id = t.credit_account
+				WHERE t.kind IN ($1, $2)
+				GROUP BY t.ref
+			), payments AS (
+				SELECT acquirement_id, currency, paid_cny, refunded_cny, refunded_amount,
+					CASE WHEN paid_at IS NULL THEN 0 ELSE amount END AS merchant_paid
+				FROM intl_payments WHERE kind = $4
+			)
+			SELECT p.acquirement_id, p.currency, p.paid_cny, p.merchant_paid, p.refunded_cny, p.refunded_amount,
+				COALESCE(m.buyer_paid, 0), COALESCE(m.merchant_paid, 0),
+				COALESCE(m.buyer_refunded, 0), COALESCE(m.merchant_refunded, 0)
+			FROM payments p LEFT JOIN moved m ON m.ref = p.acquirement_id
+			WHERE p.paid_cny <> COALESCE(m.buyer_paid, 0)
+				OR p.merchant_paid <> COALESCE(m.merchant_paid, 0)
+				OR p.refunded_cny <> COALESCE(m.buyer_refunded, 0)
+				OR p.refunded_amount <> COALESCE(m.merchant_refunded, 0)
+			ORDER BY p.acquirement_id`,
+		args: []any{zfb.TransferIntlPay, zfb.TransferIntlRefund, zfb.AccountKindFX, zfb.IntlKindPay},
+		failure: func(rows *sql.Rows) (string, error) {
+			var (
+				id, cur                  string
+				paid, out, back, ret     int64
+				tPaid, tOut, tBack, tRet int64
+			)
+			if err := rows.Scan(&id, &cur, &paid, &out, &back, &ret, &tPaid, &tOut, &tBack, &tRet); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("intl payment %s: the buyer paid %d CNY, the merchant got %d %s, the buyer got back %d CNY, the merchant gave back %d %s; but its transfers move %d, %d, %d, %d",
+				id, paid, out, cur, back, ret, cur, tPaid, tOut, tBack, tRet), nil
+		},
+	}, {
+		name: "intl transfers",
+		query: `SELECT t.id, t.kind, t.ref, t.debit_account, t.credit_account, t.currency,
+				d.kind = $4, c.kind = $4, p.currency
+			FROM ledger_transfers t
+			JOIN ledger_accounts d ON d.id = t.debit_account
+			JOIN ledger_accounts c ON c.id = t.credit_account
+			LEFT JOIN intl_payments p ON p.acquirement_id = t.ref AND p.kind = $3
+			WHERE t.kind IN ($1, $2) AND (
+				p.acquirement_id IS NULL
+				OR (d.kind = $4) = (c.kind = $4)
+				OR t.currency <> CASE WHEN (t.kind = $1) = (c.kind = $4) THEN $5 ELSE p.currency END)
+			ORDER BY t.id`,
+		args: []any{zfb.TransferIntlPay, zfb.TransferIntlRefund, zfb.IntlKindPay, zfb.AccountKindFX, zfb.CNY},
+		failure: func(rows *sql.Rows) (string, error) {
+			var (
+				id                            int64
+				kind, ref, debit, credit, cur string
+				debitFX, creditFX             bool
+				payCur                        sql.NullString
+			)
+			if err := rows.Scan(&id, &kind, &ref, &debit, &credit, &cur, &debitFX, &creditFX, &payCur); err != nil {
+				return "", err
+			}
+			switch {
+			case !payCur.Valid:
+				return fmt.Sprintf("transfer %d: %s of %s, which is no intl payment", id, kind, ref), nil
+			case debitFX == creditFX:
+				return fmt.Sprintf("transfer %d: %s of %s from %s to %s; want an fx account on one side", id, kind, ref, debit, credit), nil
+			}
+			want := payCur.String
+			if (kind == zfb.TransferIntlPay) == creditFX {
+				want = zfb.CNY // the buyer's side
+			}
+			return fmt.Sprintf("transfer %d: %s of %s from %s to %s in %s; want %s", id, kind, ref, debit, credit, cur, want), nil
+		},
+	}}
 }
 
 // check runs query with args and adds to r the failure each row describes.
