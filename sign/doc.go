@@ -1,5 +1,6 @@
 // Package sign implements the wire cryptography of the Alipay OpenAPI gateway
-// (gateway.do, version 1.0) shared by the zfb server and its Go SDK:
+// (gateway.do, version 1.0) and of the international acquiring dialect,
+// shared by the zfb server and its Go SDKs:
 //
 //   - RSA keys in every form the official SDKs and the Alipay console use
 //     (keys.go);
@@ -8,7 +9,10 @@
 //   - the request and notification sign strings (content.go);
 //   - the signed response envelope and the Java SDK's way of locating the
 //     signed bytes in it (response.go);
-//   - the optional AES body encryption, encrypt_type=AES (aes.go).
+//   - the optional AES body encryption, encrypt_type=AES (aes.go);
+//   - the international acquiring envelope, {"request"|"response":…,
+//     "signature":…}, and its signed value, located by scanning the
+//     top-level members (intl.go).
 //
 // Every function works on bytes: content is signed in the request charset's
 // bytes, and nothing here transcodes. The package uses the standard library
