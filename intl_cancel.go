@@ -44,7 +44,7 @@ func (s *Service) IntlPayCancel(ctx context.Context, app *App, now time.Time, re
 		switch {
 		case errors.Is(err, ErrNotFound) && ref.AcquirementID == "":
 			if !validOutNo(ref.MerchantTransID) {
-				return IntlParamIllegal("merchantTransId must be 1 to 64 letters, digits or underscores")
+				return IntlParamIllegal("merchantTransId must be 1 to 64 letters, digits, underscores, hyphens or dots")
 			}
 			return q.CreateIntlPayment(ctx, &IntlPayment{
 				AcquirementID: newIntlAcquirementID(now), AppID: app.ID, MerchantTransID: ref.MerchantTransID,

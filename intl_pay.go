@@ -22,7 +22,7 @@ import (
 func (s *Service) IntlPay(ctx context.Context, app *App, now time.Time, cmd IntlPayCommand) (*IntlPayResult, error) {
 	switch {
 	case !validOutNo(cmd.MerchantTransID):
-		return nil, IntlParamIllegal("merchantTransId must be 1 to 64 letters, digits or underscores")
+		return nil, IntlParamIllegal("merchantTransId must be 1 to 64 letters, digits, underscores, hyphens or dots")
 	case cmd.ProductCode != "" && cmd.ProductCode != "OFFLINE_PAY":
 		return nil, IntlParamIllegal("productCode " + cmd.ProductCode + " is not supported; use OFFLINE_PAY")
 	case cmd.CodeType != "" && cmd.CodeType != "BARCODE":

@@ -19,7 +19,7 @@ func (s *Service) RefundIntlPayment(ctx context.Context, app *App, now time.Time
 	case cmd.AcquirementID == "":
 		return nil, IntlParamIllegal("acquirementId is required")
 	case !validOutNo(cmd.MerchantRefundID):
-		return nil, IntlParamIllegal("merchantRefundId must be 1 to 64 letters, digits or underscores")
+		return nil, IntlParamIllegal("merchantRefundId must be 1 to 64 letters, digits, underscores, hyphens or dots")
 	case len([]rune(cmd.Reason)) > 256:
 		return nil, IntlParamIllegal("refundReason is at most 256 characters")
 	}

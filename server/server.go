@@ -1,7 +1,7 @@
-// Package server composes zfb's HTTP surface — gateway.do, the admin API,
-// the dashboard — over one Service, and runs it with sane timeouts and a
-// graceful shutdown. cmd/zfb and zfbtest both build on it, so a test server
-// is the real server.
+// Package server composes zfb's HTTP surface — gateway.do, the
+// international acquiring dialect, the admin API, the dashboard — over one
+// Service, and runs it with sane timeouts and a graceful shutdown. cmd/zfb
+// and zfbtest both build on it, so a test server is the real server.
 package server
 
 import (
@@ -14,6 +14,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/openapi"
 )
 
@@ -22,6 +23,9 @@ type Config struct {
 	AdminToken    string
 	Logger        *slog.Logger
 	TimestampSkew time.Duration // see openapi.WithTimestampSkew; 0 = off
+	// IntlOptions configure the international acquiring dialect (its rate
+	// limit, say); none gives intl's defaults.
+	IntlOptions []intl.Option
 }
 
 // Handler returns zfb's routes.
@@ -31,6 +35,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	openapi.RegisterFundAuth(gateway, svc)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
+	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, cfg.IntlOptions...))
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger))
 	mux.Handle("GET /dashboard/", admin.Dashboard(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
