@@ -39,6 +39,7 @@ func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
 	h.routeTrades()
 	h.routeFaults()
 	h.routeFundAuth()
+	h.routeIntl()
 	return h
 }
 
@@ -203,6 +204,21 @@ func parseDuration(s string) (time.Duration, error) {
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	return time.ParseDuration(s)
+}
+
+// listLimit reads a list's ?limit=N: 100 when absent, 1 to 1000. It
+// answers 400 itself and returns false when the value is not one of those.
+func listLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return 100, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1000 {
+		writeError(w, http.StatusBadRequest, "invalid_request", `"limit" must be between 1 and 1000`)
+		return 0, false
+	}
+	return n, true
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/zfbpay/zfb"
@@ -91,14 +90,9 @@ func (h *Handler) showAuthOrderByOutOrderNo(w http.ResponseWriter, r *http.Reque
 // listAuthOrders lists an app's orders, newest first: ?limit=N (default
 // 100, at most 1000).
 func (h *Handler) listAuthOrders(w http.ResponseWriter, r *http.Request) {
-	limit := 100
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "invalid_request", `"limit" must be between 1 and 1000`)
-			return
-		}
-		limit = n
+	limit, ok := listLimit(w, r)
+	if !ok {
+		return
 	}
 	orders, err := h.svc.AuthOrders(r.Context(), r.PathValue("app_id"), limit)
 	if err != nil {

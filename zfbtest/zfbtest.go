@@ -7,6 +7,7 @@ package zfbtest
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -233,4 +234,51 @@ func (s *Server) RestrictBuyer(tb testing.TB, userID string, restricted bool) {
 	if err := s.Service.RestrictBuyer(context.Background(), userID, restricted); err != nil {
 		tb.Fatalf("zfbtest: restricting buyer %s: %v", userID, err)
 	}
+}
+
+// IntlPayment finds an app's international payment by merchantTransId,
+// with its refunds.
+func (s *Server) IntlPayment(tb testing.TB, appID, merchantTransID string) (*zfb.IntlPayment, []*zfb.IntlRefund) {
+	tb.Helper()
+	p, refunds, err := s.Service.IntlPaymentByMerchantTransID(context.Background(), appID, merchantTransID)
+	if err != nil {
+		tb.Fatalf("zfbtest: intl payment %s: %v", merchantTransID, err)
+	}
+	return p, refunds
+}
+
+// ActOnIntlPayment plays the buyer on an international payment waiting for
+// them: zfb.BuyerActionPay or zfb.BuyerActionDecline.
+func (s *Server) ActOnIntlPayment(tb testing.TB, acquirementID, action string) *zfb.IntlPayment {
+	tb.Helper()
+	p, err := s.Service.ActOnIntlPayment(context.Background(), acquirementID, action)
+	if err != nil {
+		tb.Fatalf("zfbtest: %s on intl payment %s: %v", action, acquirementID, err)
+	}
+	return p
+}
+
+// SettleMerchant pays out the app's merchant balances, so that refunds and
+// cancels need new income.
+func (s *Server) SettleMerchant(tb testing.TB, appID string) map[string]int64 {
+	tb.Helper()
+	out, err := s.Service.SettleMerchant(context.Background(), appID)
+	if err != nil {
+		tb.Fatalf("zfbtest: settling the merchant of %s: %v", appID, err)
+	}
+	return out
+}
+
+// MerchantBalance is what an app's merchant holds in currency, in minor
+// units (zero when it has no account in it).
+func (s *Server) MerchantBalance(tb testing.TB, sellerID, currency string) int64 {
+	tb.Helper()
+	a, err := s.Store.Account(context.Background(), zfb.MerchantAccount(sellerID, currency))
+	if errors.Is(err, zfb.ErrNotFound) {
+		return 0
+	}
+	if err != nil {
+		tb.Fatalf("zfbtest: merchant account %s %s: %v", sellerID, currency, err)
+	}
+	return a.Balance
 }
