@@ -254,6 +254,12 @@ func (c *Client) decode(function, msgID string, raw []byte, out any) (*ResultInf
 	}
 
 	if ri.ResultStatus != StatusSuccess {
+		if out != nil {
+			// An unknown answer may still carry ids worth keeping
+			// (USER_PAYING gives the acquirementId to query): decode what
+			// decodes, returned with the *Error.
+			_ = json.Unmarshal(v.Body, out)
+		}
 		return ri, &Error{
 			Function:     function,
 			ResultStatus: ri.ResultStatus,

@@ -128,9 +128,11 @@ type PayCancelResponse struct {
 // code the merchant scanned.
 //
 //   - nil error: paid.
-//   - an *Error whose UnknownResult() is true (UNKNOWN_EXCEPTION…), a
-//     timeout, a transport error, an *HTTPError or a mismatched answer: the
-//     buyer may or may not have been charged. Call PayQuery; if it does not
+//   - an *Error whose UnknownResult() is true (UNKNOWN_EXCEPTION,
+//     USER_PAYING…), a timeout, a transport error, an *HTTPError or a
+//     mismatched answer: the buyer may or may not have been charged. With
+//     an *Error the response is returned too, holding what the answer
+//     carried (USER_PAYING's acquirementId). Call PayQuery; if it does not
 //     show SUCCESS or the sale must be abandoned, PayCancel with the same
 //     ids until it answers S or F (spec §4.6). Never retry with a new
 //     MerchantTransID before that.
@@ -187,6 +189,12 @@ func (c *Client) partner(id string) string {
 func call[T any](ctx context.Context, c *Client, function string, body any) (*T, error) {
 	r := new(T)
 	if _, err := c.Do(ctx, function, body, r); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.UnknownResult() {
+			// A verified U answer may carry ids worth keeping
+			// (USER_PAYING gives the acquirementId to query).
+			return r, err
+		}
 		return nil, err
 	}
 	return r, nil

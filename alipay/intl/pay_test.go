@@ -70,8 +70,12 @@ func TestPayUnknownResult(t *testing.T) {
 	c := f.client()
 	r, err := c.Pay(context.Background(), PayRequest{MerchantTransID: "T1"})
 	var e *Error
-	if r != nil || !errors.As(err, &e) {
+	if !errors.As(err, &e) {
 		t.Fatalf("Pay = %v, %v; want an *Error", r, err)
+	}
+	// An unknown answer comes with what it carried: the ids to query by.
+	if r == nil || r.MerchantTransID != "T1" {
+		t.Fatalf("Pay's response with the unknown answer = %+v, want its merchantTransId", r)
 	}
 	if !e.UnknownResult() || e.ResultStatus != StatusUnknown || e.ResultCodeID != CodeIDUnknownException || e.Function != FunctionPay {
 		t.Errorf("%#v", e)
