@@ -12,7 +12,7 @@ import (
 	"github.com/zfbpay/zfb/sqlstore"
 )
 
-// The fund authorisation commands and reads, beside their trade
+// The fund authorisation and international commands and reads, beside their trade
 // counterparts measured in the same run as baselines, on the default
 // SQLite store, without HTTP or RSA (BenchmarkGateway in openapi/ measures
 // those). Every operation touches a distinct order or trade: nothing here
@@ -146,4 +146,44 @@ func BenchmarkUnfreezeCommand(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkIntlPayCommand: a new international payment per op, in USD (the
+// buyer pays CNY through the exchange accounts: four ledger entries more
+// than a trade).
+func BenchmarkIntlPayCommand(b *testing.B) {
+	e := newBenchEnv(b)
+	for i := 0; b.Loop(); i++ {
+		e.intlPay(b, i)
+	}
+}
+
+// BenchmarkIntlPayQueryRead: payQuery over benchOrders distinct payments,
+// from parallel readers.
+func BenchmarkIntlPayQueryRead(b *testing.B) {
+	e := newBenchEnv(b)
+	refs := make([]zfb.IntlRef, benchOrders)
+	for i := range refs {
+		refs[i] = zfb.IntlRef{AcquirementID: e.intlPay(b, i).Payment.AcquirementID}
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			if _, err := e.svc.IntlPayQuery(context.Background(), e.app, e.now, refs[i%len(refs)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func (e *benchEnv) intlPay(b *testing.B, i int) *zfb.IntlPayResult {
+	r, err := e.svc.IntlPay(context.Background(), e.app, e.now, zfb.IntlPayCommand{
+		MerchantTransID: fmt.Sprintf("M%d", i), IdentityCode: e.payer.PaymentCode, OrderTitle: "bench",
+		Currency: "USD", Value: "1",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
 }
