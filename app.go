@@ -40,6 +40,10 @@ type App struct {
 	IntlClientID  string
 	IntlPartnerID string
 
+	// NotifyURL is where notifications go when a call names no notify_url
+	// ("" for nowhere).
+	NotifyURL string
+
 	// Methods lists the APIs the app may call, or AllMethods.
 	Methods []string
 

@@ -56,6 +56,43 @@ type Queries interface {
 	// OutboxMessages lists the messages of an app, oldest first.
 	OutboxMessages(ctx context.Context, appID string) ([]*OutboxMessage, error)
 
+	// ClaimOutbox leases to owner, until leaseUntil (wall time), up to limit
+	// messages that are due: undelivered, with fewer than MaxNotifyAttempts
+	// sends, next_attempt_at (app time) at or before wallNow plus their
+	// app's clock offset, and not leased to anyone past wallNow; the
+	// earliest due first. Concurrent claimers (several zfb on one
+	// PostgreSQL) never get the same message.
+	ClaimOutbox(ctx context.Context, owner string, wallNow, leaseUntil time.Time, limit int) ([]*OutboxMessage, error)
+	// CompleteAttempt records a scheduled send a of message id by owner,
+	// which must still hold the message's lease (else ErrStale, nothing
+	// written): it adds the attempt, raises attempts, records a.Error as
+	// the last error, sets delivered_at when a.Acknowledged and otherwise
+	// next_attempt_at to next (a zero next: no more sends), and releases
+	// the lease. ErrNotFound when there is no such message.
+	CompleteAttempt(ctx context.Context, id int64, owner string, a *OutboxAttempt, next time.Time) error
+	// RecordReplay records a send outside the schedule (a tester's replay):
+	// it adds the attempt and, when acknowledged, sets delivered_at if
+	// unset; the schedule and the attempt count are left alone.
+	RecordReplay(ctx context.Context, a *OutboxAttempt) error
+	// OutboxMessage finds a message by id; OutboxAttempts lists its sends,
+	// oldest first.
+	OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error)
+	OutboxAttempts(ctx context.Context, id int64) ([]*OutboxAttempt, error)
+
+	// SetAppNotifyURL sets the app's default notify URL ("" for none).
+	SetAppNotifyURL(ctx context.Context, appID, url string) error
+
+	// Due work, for the scheduler, each at most limit, oldest first:
+	// ExpiredTrades are the app's WAIT_BUYER_PAY trades whose expires_at is
+	// at or before now; FinishableTrades its TRADE_SUCCESS trades paid at
+	// or before paidBefore; ExpiredAuthOrders its INIT authorisation orders
+	// (not tombstones) whose expires_at is at or before now;
+	// ExpiredIntlPayments its INIT international payments likewise.
+	ExpiredTrades(ctx context.Context, appID string, now time.Time, limit int) ([]*Trade, error)
+	FinishableTrades(ctx context.Context, appID string, paidBefore time.Time, limit int) ([]*Trade, error)
+	ExpiredAuthOrders(ctx context.Context, appID string, now time.Time, limit int) ([]*AuthOrder, error)
+	ExpiredIntlPayments(ctx context.Context, appID string, now time.Time, limit int) ([]*IntlPayment, error)
+
 	// CreateTrade stores a new trade with Version 1. ErrConflict when the
 	// app already has its out_trade_no, or the trade_no is taken.
 	CreateTrade(ctx context.Context, t *Trade) error

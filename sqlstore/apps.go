@@ -13,7 +13,7 @@ import (
 
 const appColumns = `id, seller_id, name, sign_type, app_public_key, app_private_key,
 	gateway_private_key, gateway_public_key, intl_client_id, intl_partner_id,
-	methods, clock_offset_us, created_at`
+	notify_url, methods, clock_offset_us, created_at`
 
 // CreateApp stores app; a taken app id or intl client id is zfb.ErrConflict.
 func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
@@ -26,10 +26,10 @@ func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
 		return fmt.Errorf("create app %q: %w", app.ID, err)
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		app.ID, app.SellerID, app.Name, string(app.SignType), app.AppPublicKey, app.AppPrivateKey,
 		app.GatewayPrivateKey, app.GatewayPublicKey, app.IntlClientID, app.IntlPartnerID,
-		string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt))
+		app.NotifyURL, string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create app %q: %w", app.ID, classify(err))
 	}
@@ -93,7 +93,7 @@ func scanApp(r scanner) (*zfb.App, error) {
 	)
 	if err := r.Scan(&a.ID, &a.SellerID, &a.Name, &signType, &a.AppPublicKey, &a.AppPrivateKey,
 		&a.GatewayPrivateKey, &a.GatewayPublicKey, &a.IntlClientID, &a.IntlPartnerID,
-		&methods, &offsetUS, &createdUS); err != nil {
+		&a.NotifyURL, &methods, &offsetUS, &createdUS); err != nil {
 		return nil, err
 	}
 	a.SignType = zfb.SignType(signType)
@@ -121,6 +121,22 @@ func (q *queries) SetAppClockOffset(ctx context.Context, appID string, offset ti
 	}
 	if n == 0 {
 		return fmt.Errorf("set clock of app %q: %w", appID, zfb.ErrNotFound)
+	}
+	return nil
+}
+
+// SetAppNotifyURL sets the app's default notify URL ("" for none).
+func (q *queries) SetAppNotifyURL(ctx context.Context, appID, url string) error {
+	res, err := q.write.ExecContext(ctx, `UPDATE apps SET notify_url = $2 WHERE id = $1`, appID, url)
+	if err != nil {
+		return fmt.Errorf("set notify URL of app %q: %w", appID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("set notify URL of app %q: %w", appID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("set notify URL of app %q: %w", appID, zfb.ErrNotFound)
 	}
 	return nil
 }

@@ -27,6 +27,13 @@ type dialect struct {
 	// database's one write lock from BEGIN IMMEDIATE on.
 	forUpdate string
 
+	// skipLocked ends the SELECT of ClaimOutbox, which reads outbox as o:
+	// it locks the rows it picks and passes over those another claimer
+	// holds, so that concurrent claimers neither wait for each other nor
+	// get the same message. SQLite needs none: its one writer runs one
+	// claim at a time.
+	skipLocked string
+
 	// snapshot begins a read-only transaction in which several statements
 	// see one consistent state of the database.
 	snapshot *sql.TxOptions
@@ -47,8 +54,9 @@ func sqliteDialect() *dialect {
 
 func postgresDialect() *dialect {
 	return &dialect{
-		name:      "postgres",
-		forUpdate: " FOR UPDATE",
+		name:       "postgres",
+		forUpdate:  " FOR UPDATE",
+		skipLocked: " FOR UPDATE OF o SKIP LOCKED",
 		// READ COMMITTED takes a new snapshot per statement; a report
 		// built from several statements needs one for all of them.
 		snapshot: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
