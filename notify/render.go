@@ -1,0 +1,139 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sign"
+)
+
+// outgoing is a rendered notification, ready to post.
+type outgoing struct {
+	contentType string
+	body        []byte
+	// ack decides whether the merchant's answer acknowledges the
+	// notification and, when it does not, says why.
+	ack func(status int, body []byte) (ok bool, why string)
+}
+
+// render renders m in its dialect at now, the app's time of the send:
+// zfb.NotifyIntlPay as an intl request envelope, every other kind as a
+// gateway.do notification form.
+func (d *Dispatcher) render(app *zfb.App, m *zfb.OutboxMessage, now time.Time) (*outgoing, error) {
+	keys, err := d.keys.get(app)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePayload(m.Payload)
+	if err != nil {
+		return nil, err
+	}
+	if m.Kind == zfb.NotifyIntlPay {
+		return renderIntl(app, keys, m, p, now)
+	}
+	return renderGateway(app, keys, m, p, now)
+}
+
+// payload is a message's business fields. The contract is a JSON object of
+// strings; a value of another JSON type is taken as its compact JSON text
+// (an array such as fund_bill_list, say), so that nothing is lost.
+type payload map[string]json.RawMessage
+
+func parsePayload(s string) (payload, error) {
+	if s == "" {
+		return payload{}, nil
+	}
+	var p payload
+	if err := json.Unmarshal([]byte(s), &p); err != nil || p == nil {
+		return nil, errors.New("the payload is not a JSON object")
+	}
+	return p, nil
+}
+
+// text is the field's value as text: a string's value, another value's
+// compact JSON, "" for null or a missing field.
+func (p payload) text(k string) string {
+	raw, ok := p[k]
+	if !ok {
+		return ""
+	}
+	if s, ok := p.str(k); ok {
+		return s
+	}
+	if bytes.Equal(raw, []byte("null")) {
+		return ""
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// str is the field's value when it is a JSON string.
+func (p payload) str(k string) (string, bool) {
+	raw := p[k]
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// keyring keeps each app's keys parsed, so that no send parses a key (as
+// openapi's does). An app whose keys change is parsed again.
+type keyring struct {
+	mu   sync.RWMutex
+	apps map[string]*appKeys
+}
+
+type appKeys struct {
+	gatewayPrivatePEM, appPublicPEM string
+	gatewayPrivate                  *rsa.PrivateKey // signs notifications
+	// appPublic verifies a signed intl acknowledgement; appPublicErr says
+	// why it is nil. A gateway.do notification does not need it.
+	appPublic    *rsa.PublicKey
+	appPublicErr error
+}
+
+func (k *keyring) get(app *zfb.App) (*appKeys, error) {
+	k.mu.RLock()
+	keys := k.apps[app.ID]
+	k.mu.RUnlock()
+	if keys != nil && keys.gatewayPrivatePEM == app.GatewayPrivateKey && keys.appPublicPEM == app.AppPublicKey {
+		return keys, nil
+	}
+	priv, err := sign.ParsePrivateKey(app.GatewayPrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("the app's gateway private key: %w", err)
+	}
+	keys = &appKeys{gatewayPrivatePEM: app.GatewayPrivateKey, appPublicPEM: app.AppPublicKey, gatewayPrivate: priv}
+	keys.appPublic, keys.appPublicErr = sign.ParsePublicKey(app.AppPublicKey)
+	k.mu.Lock()
+	if k.apps == nil {
+		k.apps = make(map[string]*appKeys)
+	}
+	k.apps[app.ID] = keys
+	k.mu.Unlock()
+	return keys, nil
+}
+
+// is2xx reports a successful HTTP status.
+func is2xx(status int) bool { return status >= 200 && status <= 299 }
+
+// statusWhy says why a non-2xx answer is not an acknowledgement.
+func statusWhy(status int) string {
+	if status >= 300 && status <= 399 {
+		return fmt.Sprintf("HTTP %d: a redirect, which is not followed", status)
+	}
+	return fmt.Sprintf("HTTP %d", status)
+}
