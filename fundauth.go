@@ -140,7 +140,12 @@ const (
 
 // Outbox kinds of fund authorisation notifications (spec §5.2, seed 000).
 const (
-	NotifyFundAuthFreeze          = "fund_auth_freeze"
-	NotifyFundAuthUnfreeze        = "fund_auth_unfreeze"
+	NotifyFundAuthFreeze   = "fund_auth_freeze"
+	NotifyFundAuthUnfreeze = "fund_auth_unfreeze"
+	// NotifyFundAuthOperationCancel is the notify_type of seed 000's
+	// notification. The seed names its trigger fund_auth_operation_cancel
+	// while its sample URL says notify_type=trade_status_sync with every
+	// field null, a copy of the trade template; zfb sends the trigger's
+	// name, which lets a merchant tell it from a trade's (UNCONFIRMED).
 	NotifyFundAuthOperationCancel = "fund_auth_operation_cancel"
 )

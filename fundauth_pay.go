@@ -113,7 +113,7 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 				return err
 			}
 		}
-		return s.notify(ctx, q, t, now, "")
+		return s.notify(ctx, q, t, now, nil)
 	})
 	if err != nil {
 		return nil, err

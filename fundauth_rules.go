@@ -90,7 +90,7 @@ func settleAuthOrder(o *AuthOrder, freeze *AuthOperation, now time.Time) bool {
 }
 
 // expireAuth settles o and, when its time ran out, writes it and closes
-// its waiting freeze, in the caller's transaction. Operations the caller
+// its waiting freeze, with its notification, in the caller's transaction. Operations the caller
 // holds (known) are updated in memory alike.
 func (s *Service) expireAuth(ctx context.Context, q Queries, o *AuthOrder, now time.Time, known ...*AuthOperation) error {
 	if !settleAuthOrder(o, nil, now) {
@@ -113,6 +113,12 @@ func (s *Service) expireAuth(ctx context.Context, q Queries, o *AuthOrder, now t
 				if k.OperationID == op.OperationID {
 					k.Status, k.ClosedAt = op.Status, op.ClosedAt
 				}
+			}
+			// The freeze's outcome, CLOSED, notified as a freeze that
+			// succeeded would be (UNCONFIRMED that Alipay notifies a
+			// timed-out freeze).
+			if err := s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthFreeze, o.NotifyURL, operationNotice(o, op), now); err != nil {
+				return err
 			}
 		}
 	}

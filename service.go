@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 )
 
@@ -16,6 +17,10 @@ type Service struct {
 	store  Store
 	Clock  Clock // the wall clock every app clock is based on
 	Logger *slog.Logger
+	// Wake, when set, is called after an app's clock moved and the work it
+	// made due was done, so that the notification dispatcher sends what is
+	// now due at once instead of at its next poll.
+	Wake func()
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -45,6 +50,21 @@ func (s *Service) Buyer(ctx context.Context, userID string) (*Buyer, error) {
 
 // Buyers lists the sandbox buyers, with their available balances.
 func (s *Service) Buyers(ctx context.Context) ([]*Buyer, error) { return s.store.Buyers(ctx) }
+
+// ErrInvalidNotifyURL refuses a default notify URL that is not http or https.
+var ErrInvalidNotifyURL = errors.New("a notify URL must be an absolute http or https URL")
+
+// SetAppNotifyURL sets where the app's notifications go when a call names
+// no notify_url; "" sends those nowhere.
+func (s *Service) SetAppNotifyURL(ctx context.Context, appID, rawURL string) error {
+	if rawURL != "" {
+		u, err := url.Parse(rawURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return ErrInvalidNotifyURL
+		}
+	}
+	return s.store.SetAppNotifyURL(ctx, appID, rawURL)
+}
 
 // RestrictBuyer restricts a buyer's account (it can then neither pay nor
 // have funds frozen or released) or lifts the restriction.
@@ -94,7 +114,28 @@ func (s *Service) AdvanceClock(ctx context.Context, appID string, d time.Duratio
 		return time.Time{}, err
 	}
 	s.Logger.InfoContext(ctx, "app clock advanced", "app_id", appID, "by", d, "offset", offset)
+	s.clockMoved(ctx, appID)
 	return AppClock{Base: s.Clock, Offset: offset}.Now(), nil
+}
+
+// clockMoved does at once what the app's new time makes due, so that a
+// tester who moves a clock sees its effects when the call returns, and
+// wakes the dispatcher. A failure is logged: the clock has moved anyway,
+// and the scheduler will retry.
+func (s *Service) clockMoved(ctx context.Context, appID string) {
+	for {
+		n, err := s.RunDue(ctx, appID)
+		if err != nil {
+			s.Logger.ErrorContext(ctx, "due work after a clock move", "app_id", appID, "err", err)
+			break
+		}
+		if n < dueBatch {
+			break
+		}
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
 }
 
 // SetClock moves the app's clock to t, which must not be in the app's past.
@@ -112,6 +153,7 @@ func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time
 		return time.Time{}, err
 	}
 	s.Logger.InfoContext(ctx, "app clock set", "app_id", appID, "to", t, "offset", offset)
+	s.clockMoved(ctx, appID)
 	return t, nil
 }
 

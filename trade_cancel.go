@@ -27,8 +27,7 @@ func (s *Service) Close(ctx context.Context, app *App, now time.Time, ref TradeR
 		if t.Status != TradeWaitBuyerPay {
 			return ErrTradeStatusError
 		}
-		t.Status, t.ClosedAt = TradeClosed, now
-		return q.UpdateTrade(ctx, t)
+		return s.closeTrade(ctx, q, t, now)
 	})
 	return t, err
 }
@@ -70,9 +69,8 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 		res.Trade = t
 		switch t.Status {
 		case TradeWaitBuyerPay:
-			t.Status, t.ClosedAt, t.CancelAction = TradeClosed, now, "close"
-			res.Action = "close"
-			return q.UpdateTrade(ctx, t)
+			t.CancelAction, res.Action = "close", "close"
+			return s.closeTrade(ctx, q, t, now)
 		case TradeClosed:
 			switch {
 			case t.CancelAction != "":

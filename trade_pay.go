@@ -114,5 +114,5 @@ func (s *Service) postPayment(ctx context.Context, q Queries, t *Trade, now time
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, q, t, now, "")
+	return s.notify(ctx, q, t, now, nil)
 }

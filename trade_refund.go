@@ -112,5 +112,5 @@ func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund
 	if t.RefundedAmount == t.TotalAmount {
 		t.Status, t.ClosedAt = TradeClosed, now
 	}
-	return s.notify(ctx, q, t, now, r.OutRequestNo)
+	return s.notify(ctx, q, t, now, r)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -16,46 +15,51 @@ const (
 	defaultPrecreateTimeout = 2 * time.Hour
 	// CancelWindow is how long after payment alipay.trade.cancel may refund.
 	CancelWindow = 24 * time.Hour
+	// RefundPeriod is how long after payment a trade may be refunded; then
+	// it is TRADE_FINISHED. Alipay's default for face-to-face payments is
+	// three months (可退款期限; a merchant may have it extended):
+	// UNCONFIRMED as an exact figure, so 90 days.
+	RefundPeriod = 90 * 24 * time.Hour
 )
 
-// notify records a trade_status_sync notification in the outbox, in the
-// caller's transaction, when the merchant asked for notifications. Nothing
-// delivers outbox rows yet.
-func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time, outBizNo string) error {
-	if t.NotifyURL == "" {
-		return nil
+// settleTrade applies to t, in memory, what the app's clock says has
+// happened to it by now: a waiting trade whose time is up is closed, and a
+// paid one whose refund period is over is finished. It reports whether t
+// changed. Reads show a trade settled; commands write the settled trade
+// (expire) before acting on it, and the scheduler writes it when it falls
+// due, so time-outs follow the app's clock exactly, however it is moved.
+func settleTrade(t *Trade, now time.Time) bool {
+	switch {
+	case t.Status == TradeWaitBuyerPay && !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt):
+		t.Status, t.ClosedAt = TradeClosed, t.ExpiresAt
+		return true
+	case t.Status == TradeSuccess && !t.PaidAt.IsZero() && !now.Before(t.PaidAt.Add(RefundPeriod)):
+		t.Status = TradeFinished
+		return true
 	}
-	payload, err := json.Marshal(map[string]string{
-		"trade_no": t.TradeNo, "trade_status": string(t.Status), "out_biz_no": outBizNo,
-	})
-	if err != nil {
+	return false
+}
+
+// closeTrade closes a trade waiting for payment, writes it and records the
+// TRADE_CLOSED notification.
+func (s *Service) closeTrade(ctx context.Context, q Queries, t *Trade, now time.Time) error {
+	t.Status, t.ClosedAt = TradeClosed, now
+	if err := q.UpdateTrade(ctx, t); err != nil {
 		return err
 	}
-	return q.EnqueueOutbox(ctx, &OutboxMessage{
-		AppID: t.AppID, Kind: "trade_status_sync", Target: t.NotifyURL, Payload: string(payload),
-		NextAttempt: now, CreatedAt: now,
-	})
+	return s.notify(ctx, q, t, now, nil)
 }
 
-// settleTrade applies to t, in memory, what the app's clock says has
-// happened to it by now: a waiting trade whose time is up is closed. It
-// reports whether t changed. Reads show a trade settled; commands write
-// the settled trade (expire) before acting on it, so time-outs follow the
-// app's clock exactly, however it is moved.
-func settleTrade(t *Trade, now time.Time) bool {
-	if t.Status != TradeWaitBuyerPay || t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt) {
-		return false
-	}
-	t.Status, t.ClosedAt = TradeClosed, t.ExpiresAt
-	return true
-}
-
-// expire settles t and writes it when its time ran out.
+// expire settles t and, when that changed it, writes it and records the
+// notification of its new status.
 func (s *Service) expire(ctx context.Context, q Queries, t *Trade, now time.Time) error {
 	if !settleTrade(t, now) {
 		return nil
 	}
-	return q.UpdateTrade(ctx, t)
+	if err := q.UpdateTrade(ctx, t); err != nil {
+		return err
+	}
+	return s.notify(ctx, q, t, now, nil)
 }
 
 // validateTrade checks the fields every trade needs and parses the amount.
