@@ -21,15 +21,25 @@ const Prefix = "/admin/v1"
 
 // Handler is the admin API.
 type Handler struct {
-	svc   *zfb.Service
-	log   *slog.Logger
-	token string
-	mux   *http.ServeMux
+	svc      *zfb.Service
+	log      *slog.Logger
+	token    string
+	mux      *http.ServeMux
+	replayer Replayer // nil: notifications cannot be replayed
 }
 
+// Option configures the admin API.
+type Option func(*Handler)
+
+// WithReplayer lets the admin API replay notifications through r.
+func WithReplayer(r Replayer) Option { return func(h *Handler) { h.replayer = r } }
+
 // New returns the admin API, guarded by token.
-func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
+func New(svc *zfb.Service, token string, logger *slog.Logger, opts ...Option) *Handler {
 	h := &Handler{svc: svc, log: logger, token: token, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
 	h.mux.HandleFunc("GET "+Prefix+"/apps", h.listApps)
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}", h.showApp)
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/clock", h.showClock)
@@ -40,6 +50,7 @@ func New(svc *zfb.Service, token string, logger *slog.Logger) *Handler {
 	h.routeFaults()
 	h.routeFundAuth()
 	h.routeIntl()
+	h.routeNotifications()
 	return h
 }
 
@@ -175,7 +186,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "clock_backwards", err.Error())
 	case errors.Is(err, zfb.ErrInvalidAction):
 		writeError(w, http.StatusConflict, "invalid_action", err.Error())
-	case errors.Is(err, zfb.ErrInvalidFault):
+	case errors.Is(err, zfb.ErrInvalidFault), errors.Is(err, zfb.ErrInvalidNotifyURL):
 		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
 	case errors.Is(err, zfb.ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", "it exists already")
@@ -219,6 +230,17 @@ func listLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// pathID reads the {id} of a path; it answers 404 itself and returns
+// false when it is not a number.
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "not_found", "nothing found for "+r.URL.Path)
+		return 0, false
+	}
+	return id, true
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/zfbpay/zfb"
@@ -77,9 +76,8 @@ func (h *Handler) clearFaults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteFault(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		writeError(w, http.StatusNotFound, "not_found", "nothing found for "+r.URL.Path)
+	id, ok := pathID(w, r)
+	if !ok {
 		return
 	}
 	if err := h.svc.DeleteFault(r.Context(), r.PathValue("app_id"), id); err != nil {

@@ -42,6 +42,8 @@ type App struct {
 	AlipayPublicKey string `json:"alipay_public_key"`         // PEM, PKIX: the gateway's key for this app
 	IntlClientID    string `json:"intl_client_id"`
 	IntlPartnerID   string `json:"intl_partner_id"`
+	// NotifyURL is where notifications go when a call names no notify_url.
+	NotifyURL string `json:"notify_url,omitempty"`
 }
 
 // Buyer is a sandbox buyer.
@@ -222,7 +224,7 @@ func AppCredentials(a *zfb.App) App {
 	return App{
 		AppID: a.ID, SellerID: a.SellerID, SignType: string(a.SignType),
 		AppPrivateKey: a.AppPrivateKey, AppPublicKey: a.AppPublicKey, AlipayPublicKey: a.GatewayPublicKey,
-		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID,
+		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID, NotifyURL: a.NotifyURL,
 	}
 }
 

@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
 	"github.com/zfbpay/zfb/intl"
+	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/openapi"
+	"github.com/zfbpay/zfb/schedule"
 )
 
 // Config is what the server needs besides the Service.
@@ -26,6 +29,14 @@ type Config struct {
 	// IntlOptions configure the international acquiring dialect (its rate
 	// limit, say); none gives intl's defaults.
 	IntlOptions []intl.Option
+	// NotifyOptions configure the notification dispatcher (StartWorkers).
+	NotifyOptions []notify.Option
+	// ScheduleInterval is how often the scheduler looks for due work;
+	// zero is every second.
+	ScheduleInterval time.Duration
+	// Replayer, when set, lets the admin API replay notifications (the
+	// dispatcher StartWorkers returns).
+	Replayer admin.Replayer
 }
 
 // Handler returns zfb's routes.
@@ -36,7 +47,11 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, cfg.IntlOptions...))
-	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger))
+	var adminOpts []admin.Option
+	if cfg.Replayer != nil {
+		adminOpts = append(adminOpts, admin.WithReplayer(cfg.Replayer))
+	}
+	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
 	mux.Handle("GET /dashboard/", admin.Dashboard(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -80,4 +95,27 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 		err = serveErr
 	}
 	return err
+}
+
+// StartWorkers starts zfb's background work on ctx: the notification
+// dispatcher, which sends the outbox on Alipay's schedule, and the
+// scheduler, which closes what timed out on each app's clock. The
+// Service's Wake kicks the dispatcher when a clock moves. It returns the
+// dispatcher (the admin API replays through it) and a function that waits
+// until both have stopped, after ctx is done.
+func StartWorkers(ctx context.Context, svc *zfb.Service, cfg Config) (*notify.Dispatcher, func()) {
+	d := notify.New(svc, cfg.Logger, cfg.NotifyOptions...)
+	svc.Wake = d.Kick
+	interval := cfg.ScheduleInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := d.Run(ctx); err != nil && ctx.Err() == nil {
+			cfg.Logger.ErrorContext(ctx, "notification dispatcher stopped", "err", err)
+		}
+	})
+	wg.Go(func() { schedule.Run(ctx, svc, cfg.Logger, interval, d.Kick) })
+	return d, wg.Wait
 }

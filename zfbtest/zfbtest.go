@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
 	"github.com/zfbpay/zfb/sqlstore"
@@ -27,12 +28,15 @@ type Server struct {
 	Sandbox    *sandbox.File // what sandbox.json would hold
 	Service    *zfb.Service
 	Store      zfb.Store
+	// Dispatcher sends the notifications (see Receiver).
+	Dispatcher *notify.Dispatcher
 }
 
 type options struct {
 	db     string
 	clock  zfb.Clock
 	logger *slog.Logger
+	notify []notify.Option
 }
 
 // Option configures NewServer.
@@ -44,6 +48,12 @@ func WithDatabase(db string) Option { return func(o *options) { o.db = db } }
 
 // WithClock bases every app clock on c instead of the wall clock.
 func WithClock(c zfb.Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithNotifyOptions configures the notification dispatcher (its safety
+// rules, its send timeout).
+func WithNotifyOptions(opts ...notify.Option) Option {
+	return func(o *options) { o.notify = append(o.notify, opts...) }
+}
 
 // WithLogger logs to l instead of discarding.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -82,16 +92,20 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("zfbtest: loading the sandbox: %v", err)
 	}
 	serveCtx, stop := context.WithCancel(ctx)
+	cfg := server.Config{AdminToken: token, Logger: o.logger, NotifyOptions: o.notify, ScheduleInterval: 50 * time.Millisecond}
+	dispatcher, waitWorkers := server.StartWorkers(serveCtx, svc, cfg)
+	cfg.Replayer = dispatcher
 	done := make(chan error, 1)
-	h := server.Handler(svc, server.Config{AdminToken: token, Logger: o.logger})
+	h := server.Handler(svc, cfg)
 	go func() { done <- server.Serve(serveCtx, ln, h, o.logger, time.Second) }()
 	tb.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
 			tb.Errorf("zfbtest: serving: %v", err)
 		}
+		waitWorkers()
 	})
-	return &Server{URL: url, GatewayURL: url + "/gateway.do", Sandbox: file, Service: svc, Store: store}
+	return &Server{URL: url, GatewayURL: url + "/gateway.do", Sandbox: file, Service: svc, Store: store, Dispatcher: dispatcher}
 }
 
 // App is the sandbox's RSA2 app.

@@ -56,8 +56,16 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	svc.Logger.Info("zfb serving", "addr", c.addr, "db", redactDB(c.database()), "sandbox_created", created)
 	fmt.Fprintf(e.stdout, "zfb is ready\n  gateway    %s\n  intl       %s\n  dashboard  %s\n  admin API  %s\n  sandbox    %s\n",
 		file.GatewayURL, file.IntlURL, file.DashboardURL, file.AdminURL, sandboxPath)
-	h := server.Handler(svc, server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew})
+	cfg := server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew}
+	// The workers outlive the HTTP server by the drain: a request still
+	// being answered may have made work due.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	dispatcher, waitWorkers := server.StartWorkers(workCtx, svc, cfg)
+	cfg.Replayer = dispatcher
+	h := server.Handler(svc, cfg)
 	err = server.Serve(ctx, ln, h, svc.Logger, 10*time.Second)
+	stopWork()
+	waitWorkers()
 	svc.Logger.Info("zfb stopped")
 	return err
 }
