@@ -53,6 +53,10 @@
 //
 // Notifications: Client.ParseNotification reads and verifies what Alipay
 // POSTs to a notify_url; answer "success" once it is handled.
+// Client.DecodeNotification also decodes it into a typed struct for its
+// notify_type (TradeNotification, FundAuthNotification,
+// FundAuthCancelNotification), and Client.NotificationHandler is an
+// http.Handler that answers "success" only once your callback returns nil.
 //
 // The package imports only the standard library, golang.org/x/text and
 // github.com/zfbpay/zfb/sign.

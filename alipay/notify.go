@@ -22,7 +22,8 @@ import (
 //
 // After it succeeds, the handler should act on the notification idempotently
 // (dedupe by notify_id; Alipay retries until it reads "success") and answer
-// with the body "success".
+// with the body "success". NotificationHandler does all of this;
+// DecodeNotification reads, verifies and decodes into typed structs.
 func (c *Client) VerifyNotification(form url.Values) error {
 	sig := form.Get("sign")
 	if sig == "" {
@@ -61,6 +62,8 @@ func (c *Client) VerifyNotification(form url.Values) error {
 // a GET, such as a signed return_url redirect, the query string), decodes it
 // to UTF-8 if its charset field says GBK, and verifies it with
 // VerifyNotification. It returns the fields only if they verify.
+// DecodeNotification decodes them further into a Notification and the typed
+// struct of their notify_type.
 func (c *Client) ParseNotification(r *http.Request) (url.Values, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, fmt.Errorf("alipay: notification: %w", err)
