@@ -34,10 +34,19 @@ type OutboxMessage struct {
 }
 
 // NotifyID is the message's notify_id: the same on every send of it, and
-// different for every message.
+// different for every message, in this database and in any other (a
+// merchant who dedupes by notify_id across a reset of zfb must not take a
+// new notification for an old one), so it digests what the message is —
+// app, id, creation time to the microsecond, kind and fields — not only
+// its id.
 func (m *OutboxMessage) NotifyID() string {
-	sum := sha256.Sum256([]byte("zfb-notify\x00" + m.AppID + "\x00" + strconv.FormatInt(m.ID, 10)))
-	return hex.EncodeToString(sum[:16])
+	h := sha256.New()
+	for _, part := range []string{"zfb-notify", m.AppID, strconv.FormatInt(m.ID, 10),
+		strconv.FormatInt(m.CreatedAt.UnixMicro(), 10), m.Kind, m.Payload} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // OutboxAttempt is one send of a message.
