@@ -21,9 +21,10 @@ func intlCancelDeadline(created time.Time) time.Time {
 
 // IntlPayCancel runs alipay.intl.acquiring.common.payCancel (seed 001), for
 // a pay whose result the merchant does not know: unpaid, the payment
-// closes; paid, it is refunded in full (MERCHANT_BALANCE_NOT_ENOUGH when the
-// merchant's balance cannot fund that) — only until 00:15 Beijing time of
-// the day after the payment, else ORDER_CANCEL_WINDOW_EXPIRED. A partly
+// closes, at any time, so that the buyer can no longer pay it; paid, it is
+// refunded in full (MERCHANT_BALANCE_NOT_ENOUGH when the merchant's balance
+// cannot fund that) — only until 00:15 Beijing time of the day after the
+// payment, else ORDER_CANCEL_WINDOW_EXPIRED. A partly
 // refunded payment cannot be cancelled (full cancels only):
 // ORDER_STATUS_INVALID. A repeated cancel answers as the first did.
 //
@@ -67,9 +68,6 @@ func (s *Service) IntlPayCancel(ctx context.Context, app *App, now time.Time, re
 		if err := s.expireIntl(ctx, q, p, now); err != nil {
 			return err
 		}
-		if !now.Before(intlCancelDeadline(p.CreatedAt)) {
-			return ErrIntlOrderCancelWindowExpired
-		}
 		var refund *IntlRefund
 		switch {
 		case p.Status == IntlPaymentInit || (p.Status == IntlPaymentClosed && p.PaidAt.IsZero()):
@@ -80,6 +78,11 @@ func (s *Service) IntlPayCancel(ctx context.Context, app *App, now time.Time, re
 			}
 			res.Action = IntlCancelClose
 		case p.Status == IntlPaymentSuccess && p.RefundedAmount == 0:
+			// The window limits refunding; an unpaid payment is closed
+			// whenever it is asked, so that the buyer cannot pay it later.
+			if !now.Before(intlCancelDeadline(p.CreatedAt)) {
+				return ErrIntlOrderCancelWindowExpired
+			}
 			refund = &IntlRefund{
 				AcquirementID: p.AcquirementID, MerchantRefundID: p.MerchantTransID, RefundID: newIntlRefundID(now),
 				Amount: p.Amount, Reason: "payCancel", ByCancel: true, CreatedAt: now,

@@ -38,7 +38,7 @@ func (s *Service) RefundIntlPayment(ctx context.Context, app *App, now time.Time
 		}
 		res.Payment = p
 		if earlier, err := q.IntlRefund(ctx, p.AcquirementID, cmd.MerchantRefundID); err == nil {
-			if earlier.Amount != amount || earlier.ByCancel {
+			if earlier.Amount != amount || cmd.Currency != p.Currency || earlier.ByCancel {
 				return ErrIntlRepeatRequestInconsistent
 			}
 			res.Refund = earlier
@@ -93,15 +93,9 @@ func (s *Service) postIntlRefund(ctx context.Context, q Queries, p *IntlPayment,
 	if err := q.CreateIntlRefund(ctx, r); err != nil {
 		return err
 	}
-	err := q.PostTransfer(ctx, &Transfer{
-		Kind: TransferIntlRefund, Ref: p.AcquirementID, Currency: p.Currency, Amount: r.Amount, CreatedAt: now,
-		Debit: MerchantAccount(p.SellerID, p.Currency), Credit: FXAccount(p.Currency),
-	})
-	if errors.Is(err, ErrInsufficientFunds) {
-		return ErrIntlMerchantBalanceNotEnough
-	} else if err != nil {
-		return err
-	}
+	// The CNY leg first, as a payment posts it: commands on one payment
+	// then lock the exchange accounts in the same order and cannot
+	// deadlock on them.
 	if r.AmountCNY > 0 {
 		if err := q.PostTransfer(ctx, &Transfer{
 			Kind: TransferIntlRefund, Ref: p.AcquirementID, Currency: CNY, Amount: r.AmountCNY, CreatedAt: now,
@@ -110,5 +104,12 @@ func (s *Service) postIntlRefund(ctx context.Context, q Queries, p *IntlPayment,
 			return err
 		}
 	}
-	return nil
+	err := q.PostTransfer(ctx, &Transfer{
+		Kind: TransferIntlRefund, Ref: p.AcquirementID, Currency: p.Currency, Amount: r.Amount, CreatedAt: now,
+		Debit: MerchantAccount(p.SellerID, p.Currency), Credit: FXAccount(p.Currency),
+	})
+	if errors.Is(err, ErrInsufficientFunds) {
+		return ErrIntlMerchantBalanceNotEnough
+	}
+	return err
 }

@@ -122,19 +122,19 @@ func (q *queries) lockAccounts(ctx context.Context, currency string, a, b string
 	rows, err := q.write.QueryContext(ctx, `SELECT id, currency FROM ledger_accounts
 		WHERE id IN ($1, $2) ORDER BY id`+q.store.dialect.forUpdate, a, b)
 	if err != nil {
-		return fmt.Errorf("lock accounts: %w", err)
+		return fmt.Errorf("lock accounts: %w", classify(err))
 	}
 	defer rows.Close()
 	found := make(map[string]string, 2)
 	for rows.Next() {
 		var id, cur string
 		if err := rows.Scan(&id, &cur); err != nil {
-			return fmt.Errorf("lock accounts: %w", err)
+			return fmt.Errorf("lock accounts: %w", classify(err))
 		}
 		found[id] = cur
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("lock accounts: %w", err)
+		return fmt.Errorf("lock accounts: %w", classify(err))
 	}
 	for _, id := range []string{a, b} {
 		cur, ok := found[id]
@@ -158,11 +158,11 @@ func (q *queries) moveBalance(ctx context.Context, account string, delta int64, 
 		WHERE id = $1 AND currency = $3 AND (floor IS NULL OR balance + $2 >= floor)`,
 		account, delta, currency)
 	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, err)
+		return fmt.Errorf("move balance of %q: %w", account, classify(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, err)
+		return fmt.Errorf("move balance of %q: %w", account, classify(err))
 	}
 	if n == 1 {
 		return nil
@@ -173,7 +173,7 @@ func (q *queries) moveBalance(ctx context.Context, account string, delta int64, 
 		`SELECT EXISTS (SELECT 1 FROM ledger_accounts WHERE id = $1 AND currency = $2)`,
 		account, currency).Scan(&exists)
 	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, err)
+		return fmt.Errorf("move balance of %q: %w", account, classify(err))
 	}
 	if !exists {
 		return fmt.Errorf("account %q in %s: %w", account, currency, zfb.ErrNotFound)
