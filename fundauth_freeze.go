@@ -212,7 +212,7 @@ func (s *Service) postFreeze(ctx context.Context, q Queries, o *AuthOrder, op *A
 	if err != nil {
 		return err
 	}
-	return s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthFreeze, o.NotifyURL, operationNotice(o, op), now)
+	return s.notifyOperation(ctx, q, NotifyFundAuthFreeze, o.NotifyURL, o, op, now)
 }
 
 func isJSONObject(s string) bool {

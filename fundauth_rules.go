@@ -117,7 +117,7 @@ func (s *Service) expireAuth(ctx context.Context, q Queries, o *AuthOrder, now t
 			// The freeze's outcome, CLOSED, notified as a freeze that
 			// succeeded would be (UNCONFIRMED that Alipay notifies a
 			// timed-out freeze).
-			if err := s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthFreeze, o.NotifyURL, operationNotice(o, op), now); err != nil {
+			if err := s.notifyOperation(ctx, q, NotifyFundAuthFreeze, o.NotifyURL, o, op, now); err != nil {
 				return err
 			}
 		}
@@ -208,17 +208,39 @@ func findAuthOperation(ctx context.Context, q Queries, o *AuthOrder, operationID
 }
 
 // operationNotice is the body of a fund_auth_freeze or fund_auth_unfreeze
-// notification (spec §5.2, from a real freeze notification).
-func operationNotice(o *AuthOrder, op *AuthOperation) map[string]string {
-	return map[string]string{
+// notification (spec §5.2, from a real freeze notification), read in the
+// caller's transaction for the payer's logon id (masked when rendered).
+func operationNotice(ctx context.Context, q Queries, o *AuthOrder, op *AuthOperation) (map[string]string, error) {
+	fields := map[string]string{
 		"auth_no": o.AuthNo, "out_order_no": o.OutOrderNo,
 		"operation_id": op.OperationID, "out_request_no": op.OutRequestNo,
 		"operation_type": string(op.Type), "amount": FormatAmount(op.Amount), "status": string(op.Status),
-		"gmt_create": FormatGatewayTime(op.CreatedAt), "gmt_trans": FormatGatewayTime(op.TransAt),
+		"gmt_create":    FormatGatewayTime(op.CreatedAt),
 		"payer_user_id": o.PayerUserID, "payee_user_id": o.PayeeUserID,
 		"order_status":        string(o.Status),
 		"total_freeze_amount": FormatAmount(o.TotalFreezeAmount), "total_unfreeze_amount": FormatAmount(o.TotalUnfreezeAmount),
 		"total_pay_amount": FormatAmount(o.TotalPayAmount), "rest_amount": FormatAmount(o.RestAmount()),
 		"trans_currency": CNY,
 	}
+	if !op.TransAt.IsZero() {
+		fields["gmt_trans"] = FormatGatewayTime(op.TransAt)
+	}
+	if o.PayerUserID != "" {
+		b, err := q.Buyer(ctx, o.PayerUserID)
+		if err != nil {
+			return nil, err
+		}
+		fields["payer_logon_id"] = b.LogonID
+	}
+	return fields, nil
+}
+
+// notifyOperation records the kind notification (fund_auth_freeze,
+// fund_auth_unfreeze) of op on o, to target (else the app's default).
+func (s *Service) notifyOperation(ctx context.Context, q Queries, kind, target string, o *AuthOrder, op *AuthOperation, now time.Time) error {
+	fields, err := operationNotice(ctx, q, o, op)
+	if err != nil {
+		return err
+	}
+	return s.enqueueNotification(ctx, q, o.AppID, kind, target, fields, now)
 }
