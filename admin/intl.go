@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -136,8 +138,8 @@ func (h *Handler) settleMerchant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	paid := make([]money, 0, len(out))
-	for cur, n := range out {
-		paid = append(paid, minor(cur, n))
+	for _, cur := range slices.Sorted(maps.Keys(out)) {
+		paid = append(paid, minor(cur, out[cur]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"paid_out": paid})
 }

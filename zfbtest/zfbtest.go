@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
@@ -37,6 +38,7 @@ type options struct {
 	clock  zfb.Clock
 	logger *slog.Logger
 	notify []notify.Option
+	intl   []intl.Option
 }
 
 // Option configures NewServer.
@@ -53,6 +55,12 @@ func WithClock(c zfb.Clock) Option { return func(o *options) { o.clock = c } }
 // rules, its send timeout).
 func WithNotifyOptions(opts ...notify.Option) Option {
 	return func(o *options) { o.notify = append(o.notify, opts...) }
+}
+
+// WithIntlOptions configures the international acquiring dialect (its
+// per-client rate limit, say: intl.WithRateLimit(0, 0) turns it off).
+func WithIntlOptions(opts ...intl.Option) Option {
+	return func(o *options) { o.intl = append(o.intl, opts...) }
 }
 
 // WithLogger logs to l instead of discarding.
@@ -92,7 +100,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("zfbtest: loading the sandbox: %v", err)
 	}
 	serveCtx, stop := context.WithCancel(ctx)
-	cfg := server.Config{AdminToken: token, Logger: o.logger, NotifyOptions: o.notify, ScheduleInterval: 50 * time.Millisecond}
+	cfg := server.Config{AdminToken: token, Logger: o.logger, NotifyOptions: o.notify, IntlOptions: o.intl, ScheduleInterval: 50 * time.Millisecond}
 	dispatcher, waitWorkers := server.StartWorkers(serveCtx, svc, cfg)
 	cfg.Replayer = dispatcher
 	done := make(chan error, 1)

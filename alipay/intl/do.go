@@ -69,7 +69,8 @@ type responseHead struct {
 //     deadline: an error matching context.DeadlineExceeded. After any of
 //     these the outcome of a money-moving call is unknown as well.
 //
-// out is not written unless resultStatus is S.
+// out is written for a verified answer: fully for S, and as far as the
+// body decodes for F and U (USER_PAYING carries the acquirementId).
 func (c *Client) Do(ctx context.Context, function string, body any, out any) (*ResultInfo, error) {
 	path, err := FunctionPath(function)
 	if err != nil {
