@@ -53,7 +53,16 @@ func (s *Service) Notification(ctx context.Context, id int64) (*OutboxMessage, [
 
 // Notifications lists an app's notifications, oldest first.
 func (s *Service) Notifications(ctx context.Context, appID string) ([]*OutboxMessage, error) {
-	return s.store.OutboxMessages(ctx, appID)
+	var ms []*OutboxMessage
+	err := s.read(ctx, func(q Queries) error {
+		if _, err := q.App(ctx, appID); err != nil {
+			return err
+		}
+		var err error
+		ms, err = q.OutboxMessages(ctx, appID)
+		return err
+	})
+	return ms, err
 }
 
 // NextNotifyAttempt is when a notification is sent again after its

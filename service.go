@@ -269,12 +269,18 @@ func (s *Service) read(ctx context.Context, fn func(q Queries) error) error {
 
 // command runs fn in one transaction and runs it again, from a fresh read,
 // when another command won a race for the same rows (ErrStale, ErrConflict).
+// After a command commits it wakes the dispatcher (Wake), which costs a
+// channel send: the command may have recorded a notification, which then
+// goes out at once instead of at the dispatcher's next poll.
 func (s *Service) command(ctx context.Context, fn func(q Queries) error) error {
 	const attempts = 10
 	for i := 1; ; i++ {
 		err := s.store.InTx(ctx, fn)
 		if i < attempts && (errors.Is(err, ErrStale) || errors.Is(err, ErrConflict)) {
 			continue
+		}
+		if err == nil && s.Wake != nil {
+			s.Wake()
 		}
 		return err
 	}
