@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -155,6 +156,6 @@ func signAlgorithmOf(t zfb.SignType) sign.Algorithm {
 }
 
 // verify checks the request's signature over the exact text of its value.
-func verify(keys *appKeys, alg sign.Algorithm, env *sign.SignedEnvelope) error {
-	return sign.VerifyEnvelope(keys.appPublic, alg, env)
+func verify(keys *appkeys.Keys, alg sign.Algorithm, env *sign.SignedEnvelope) error {
+	return sign.VerifyEnvelope(keys.AppPublic, alg, env)
 }

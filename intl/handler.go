@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
 )
 
 // Prefix is where the dialect is mounted.
@@ -58,7 +59,7 @@ type call struct {
 type Handler struct {
 	svc     *zfb.Service
 	log     *slog.Logger
-	keys    keyring
+	keys    appkeys.Ring
 	limiter *limiter
 	maxBody int64
 }
@@ -102,7 +103,7 @@ type exchange struct {
 	head responseHead
 	sig  signer
 	app  *zfb.App
-	keys *appKeys
+	keys *appkeys.Keys
 }
 
 // ServeHTTP answers one request. A path zfb does not serve is
@@ -244,7 +245,7 @@ func (h *Handler) identify(ctx context.Context, x *exchange) *outcome {
 		h.log.ErrorContext(ctx, "intl: reading the client's app", "client_id", hd.clientID.value, "err", err)
 		return unknownException
 	}
-	keys, err := h.keys.get(app)
+	keys, err := h.keys.Get(app)
 	if err != nil {
 		h.log.ErrorContext(ctx, "intl: parsing the app's keys", "app_id", app.ID, "err", err)
 		return unknownException
@@ -254,7 +255,7 @@ func (h *Handler) identify(ctx context.Context, x *exchange) *outcome {
 	if refused != nil {
 		alg = signAlgorithmOf(app.SignType)
 	}
-	x.sig = signer{key: keys.gatewayPrivate, alg: alg}
+	x.sig = signer{key: keys.GatewayPrivate, alg: alg}
 	x.head.RespTime = intlTime(app.Clock(h.svc.Clock).Now())
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
 )
 
 // Dispatcher sends the outbox's notifications.
@@ -32,7 +33,7 @@ type Dispatcher struct {
 	opts    options
 	owner   string
 	client  *client
-	keys    keyring
+	keys    appkeys.Ring
 	kick    chan struct{}
 	running atomic.Bool
 }

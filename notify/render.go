@@ -2,15 +2,12 @@ package notify
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sign"
 )
 
 // outgoing is a rendered notification, ready to post.
@@ -26,7 +23,7 @@ type outgoing struct {
 // zfb.NotifyIntlPay as an intl request envelope, every other kind as a
 // gateway.do notification form.
 func (d *Dispatcher) render(app *zfb.App, m *zfb.OutboxMessage, now time.Time) (*outgoing, error) {
-	keys, err := d.keys.get(app)
+	keys, err := d.keys.Get(app)
 	if err != nil {
 		return nil, err
 	}
@@ -87,44 +84,6 @@ func (p payload) str(k string) (string, bool) {
 		return "", false
 	}
 	return s, true
-}
-
-// keyring keeps each app's keys parsed, so that no send parses a key (as
-// openapi's does). An app whose keys change is parsed again.
-type keyring struct {
-	mu   sync.RWMutex
-	apps map[string]*appKeys
-}
-
-type appKeys struct {
-	gatewayPrivatePEM, appPublicPEM string
-	gatewayPrivate                  *rsa.PrivateKey // signs notifications
-	// appPublic verifies a signed intl acknowledgement; appPublicErr says
-	// why it is nil. A gateway.do notification does not need it.
-	appPublic    *rsa.PublicKey
-	appPublicErr error
-}
-
-func (k *keyring) get(app *zfb.App) (*appKeys, error) {
-	k.mu.RLock()
-	keys := k.apps[app.ID]
-	k.mu.RUnlock()
-	if keys != nil && keys.gatewayPrivatePEM == app.GatewayPrivateKey && keys.appPublicPEM == app.AppPublicKey {
-		return keys, nil
-	}
-	priv, err := sign.ParsePrivateKey(app.GatewayPrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("the app's gateway private key: %w", err)
-	}
-	keys = &appKeys{gatewayPrivatePEM: app.GatewayPrivateKey, appPublicPEM: app.AppPublicKey, gatewayPrivate: priv}
-	keys.appPublic, keys.appPublicErr = sign.ParsePublicKey(app.AppPublicKey)
-	k.mu.Lock()
-	if k.apps == nil {
-		k.apps = make(map[string]*appKeys)
-	}
-	k.apps[app.ID] = keys
-	k.mu.Unlock()
-	return keys, nil
 }
 
 // is2xx reports a successful HTTP status.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
+	"github.com/zfbpay/zfb/internal/mask"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -27,7 +29,7 @@ const (
 // out of the form altogether, so that SDKs that sign empties (Node,
 // smartwalle) agree with those that skip them (Java); alipay_cert_sn is
 // never sent (spec §5.1 server rules).
-func renderGateway(app *zfb.App, keys *appKeys, m *zfb.OutboxMessage, p payload, now time.Time) (*outgoing, error) {
+func renderGateway(app *zfb.App, keys *appkeys.Keys, m *zfb.OutboxMessage, p payload, now time.Time) (*outgoing, error) {
 	form := make(map[string]string, len(p)+10)
 	for k := range p {
 		v := p.text(k)
@@ -35,7 +37,7 @@ func renderGateway(app *zfb.App, keys *appKeys, m *zfb.OutboxMessage, p payload,
 			continue
 		}
 		if maskedFields[k] {
-			v = maskLogonID(v)
+			v = mask.LogonID(v)
 		}
 		form[k] = v
 	}
@@ -52,7 +54,7 @@ func renderGateway(app *zfb.App, keys *appKeys, m *zfb.OutboxMessage, p payload,
 	form["version"] = gatewayVersion
 	form["sign_type"] = string(app.SignType)
 
-	sig, err := sign.Sign(keys.gatewayPrivate, sign.Algorithm(app.SignType), []byte(sign.NotifyContent(form)))
+	sig, err := sign.Sign(keys.GatewayPrivate, sign.Algorithm(app.SignType), []byte(sign.NotifyContent(form)))
 	if err != nil {
 		return nil, err
 	}

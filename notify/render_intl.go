@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -45,7 +46,7 @@ var intlFirst = []string{"acquirementId", "merchantTransId", "orderAmount", "pai
 // with the app's gateway key over the exact text of the request value.
 // The payload's "currency" and "value" make body.orderAmount (Money, value
 // in minor units); its other fields are the body's, after resultInfo.
-func renderIntl(app *zfb.App, keys *appKeys, m *zfb.OutboxMessage, p payload, now time.Time) (*outgoing, error) {
+func renderIntl(app *zfb.App, keys *appkeys.Keys, m *zfb.OutboxMessage, p payload, now time.Time) (*outgoing, error) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"head":`)
 	if err := encode(&buf, intlHead{
@@ -104,7 +105,7 @@ func renderIntl(app *zfb.App, keys *appKeys, m *zfb.OutboxMessage, p payload, no
 	value := buf.Bytes()
 
 	alg := intlAlgorithm(app.SignType)
-	sig, err := sign.SignEnvelopeValue(keys.gatewayPrivate, alg, value)
+	sig, err := sign.SignEnvelopeValue(keys.GatewayPrivate, alg, value)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func intlAlgorithm(t zfb.SignType) sign.Algorithm {
 // acknowledgement signed is UNCONFIRMED (spec §8 item 6; TNGD does). A plain
 // "success", the gateway.do acknowledgement, is not one here; the attempt
 // keeps the answer, so that a tester sees what came back.
-func intlAck(keys *appKeys, alg sign.Algorithm) func(int, []byte) (bool, string) {
+func intlAck(keys *appkeys.Keys, alg sign.Algorithm) func(int, []byte) (bool, string) {
 	return func(status int, body []byte) (bool, string) {
 		if !is2xx(status) {
 			return false, statusWhy(status)
@@ -142,10 +143,7 @@ func intlAck(keys *appKeys, alg sign.Algorithm) func(int, []byte) (bool, string)
 			return false, "the answer is not a response envelope: " + err.Error()
 		}
 		if env.Signature != "" {
-			if keys.appPublic == nil {
-				return false, fmt.Sprintf("the answer is signed, and the app's public key does not parse: %v", keys.appPublicErr)
-			}
-			if err := sign.VerifyEnvelope(keys.appPublic, alg, env); err != nil {
+			if err := sign.VerifyEnvelope(keys.AppPublic, alg, env); err != nil {
 				return false, "the answer's signature does not verify with the app's public key: " + err.Error()
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/alipay"
+	"github.com/zfbpay/zfb/internal/appkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
 )
@@ -32,10 +33,10 @@ func testApp(t *testing.T) *zfb.App {
 	return &app
 }
 
-func mustKeys(t *testing.T, app *zfb.App) *appKeys {
+func mustKeys(t *testing.T, app *zfb.App) *appkeys.Keys {
 	t.Helper()
-	var k keyring
-	keys, err := k.get(app)
+	var k appkeys.Ring
+	keys, err := k.Get(app)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestRenderIntl(t *testing.T) {
 	other.AppPublicKey = app.GatewayPublicKey // a key the answers below are not signed with
 	for _, tc := range []struct {
 		name   string
-		keys   *appKeys
+		keys   *appkeys.Keys
 		status int
 		body   []byte
 		ok     bool

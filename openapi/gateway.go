@@ -10,7 +10,6 @@ package openapi
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/appkeys"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -143,7 +143,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ans.write(w, nil, zfb.ErrUnknown)
 			return
 		}
-		ans.key, ans.sigs, ans.alg = keys.gatewayPrivate, keys.signatures, sign.Algorithm(app.SignType)
+		ans.key, ans.sigs, ans.alg = keys.GatewayPrivate, keys.signatures, sign.Algorithm(app.SignType)
 		if alg := sign.Algorithm(req.params["sign_type"]); alg.Valid() {
 			ans.alg = alg
 		}
@@ -207,7 +207,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 	if p["version"] != "1.0" {
 		return nil, zfb.InvalidParameter("version 只支持 1.0")
 	}
-	if content, err := sign.VerifyRequest(keys.appPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
+	if content, err := sign.VerifyRequest(keys.AppPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
 		return nil, zfb.InvalidSignature(echoSignContent(req.charset, content))
 	}
 	m, ok := g.methods[p["method"]]
@@ -311,45 +311,38 @@ func echoSignContent(cs charset, content string) string {
 	return strings.ReplaceAll(text, "&", "&amp;")
 }
 
-// keyring keeps each app's keys parsed, so that no request parses a key.
-// An entry is replaced when the app's PEM text changes.
+// keyring adds to the shared parsed keys (appkeys) a cache of recent
+// answer signatures per key, replaced with the keys when an app's keys
+// change.
 type keyring struct {
+	ring      appkeys.Ring
+	cacheSize int
 	mu        sync.RWMutex
 	apps      map[string]*appKeys
-	cacheSize int
 }
 
 type appKeys struct {
-	appPublicPEM, gatewayPrivatePEM string
-	appPublic                       *rsa.PublicKey
-	gatewayPrivate                  *rsa.PrivateKey
-	signatures                      *signatureCache // of gatewayPrivate's answers
+	*appkeys.Keys
+	signatures *signatureCache // of GatewayPrivate's answers
 }
 
 func (k *keyring) get(app *zfb.App) (*appKeys, error) {
+	keys, err := k.ring.Get(app)
+	if err != nil {
+		return nil, err
+	}
 	k.mu.RLock()
-	keys := k.apps[app.ID]
+	cached := k.apps[app.ID]
 	k.mu.RUnlock()
-	if keys != nil && keys.appPublicPEM == app.AppPublicKey && keys.gatewayPrivatePEM == app.GatewayPrivateKey {
-		return keys, nil
+	if cached != nil && cached.Keys == keys {
+		return cached, nil
 	}
-	pub, err := sign.ParsePublicKey(app.AppPublicKey)
-	if err != nil {
-		return nil, err
-	}
-	priv, err := sign.ParsePrivateKey(app.GatewayPrivateKey)
-	if err != nil {
-		return nil, err
-	}
-	keys = &appKeys{
-		appPublicPEM: app.AppPublicKey, gatewayPrivatePEM: app.GatewayPrivateKey,
-		appPublic: pub, gatewayPrivate: priv, signatures: newSignatureCache(k.cacheSize),
-	}
+	cached = &appKeys{Keys: keys, signatures: newSignatureCache(k.cacheSize)}
 	k.mu.Lock()
 	if k.apps == nil {
 		k.apps = make(map[string]*appKeys)
 	}
-	k.apps[app.ID] = keys
+	k.apps[app.ID] = cached
 	k.mu.Unlock()
-	return keys, nil
+	return cached, nil
 }

@@ -1,38 +1,15 @@
 package openapi
 
 import (
-	"strings"
-
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/mask"
 )
 
-// maskLogonID hides most of a logon id, as Alipay's answers show a buyer's:
-// "138****5678" for a phone number, "tes***@example.com" for an e-mail. It
-// counts characters, not bytes, so a Chinese id is never cut inside a
-// character, and it always hides something of an id of two or more
-// characters.
-func maskLogonID(id string) string {
-	if at := strings.IndexByte(id, '@'); at > 0 {
-		local := []rune(id[:at])
-		keep := min(3, len(local)-1)
-		return string(local[:max(keep, 1)]) + "***" + id[at:]
-	}
-	r := []rune(id)
-	switch n := len(r); {
-	case n >= 11: // a phone number's length or more: 3 shown, 4 at the end
-		return string(r[:3]) + "****" + string(r[n-4:])
-	case n >= 3: // short: the first and last character
-		return string(r[:1]) + "****" + string(r[n-1:])
-	case n == 2:
-		return string(r[:1]) + "*"
-	}
-	return id
-}
-
-// buyerLogonID is the masked logon id of b, or "" when there is no buyer.
+// buyerLogonID is the masked logon id of b, as Alipay's answers show it,
+// or "" when there is no buyer.
 func buyerLogonID(b *zfb.Buyer) string {
 	if b == nil {
 		return ""
 	}
-	return maskLogonID(b.LogonID)
+	return mask.LogonID(b.LogonID)
 }
