@@ -104,12 +104,25 @@ func (s *Service) appNow(ctx context.Context, q Queries, appID string) (time.Tim
 // time-outs and notifications already scheduled on it would run backwards.
 var ErrClockBackwards = errors.New("an app clock only moves forward")
 
+// MaxClockOffset is how far an app's clock may run ahead of the wall clock:
+// a century, far beyond any refund period or retry schedule, and far from
+// where time.Duration (292 years) or a time's year (9999) would overflow.
+const MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+// ErrClockRange refuses to move an app's clock further than MaxClockOffset
+// ahead of the wall clock.
+var ErrClockRange = errors.New("an app clock runs at most 100 years ahead of the wall clock")
+
 // AdvanceClock moves the app's clock forward by d and returns its new now.
+// Advances add up, and stop at MaxClockOffset ahead of the wall clock.
 func (s *Service) AdvanceClock(ctx context.Context, appID string, d time.Duration) (time.Time, error) {
 	if d < 0 {
 		return time.Time{}, ErrClockBackwards
 	}
-	offset, err := s.store.AdvanceAppClock(ctx, appID, d)
+	if d > MaxClockOffset {
+		return time.Time{}, ErrClockRange
+	}
+	offset, err := s.store.AdvanceAppClock(ctx, appID, d, MaxClockOffset)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -145,16 +158,23 @@ func (s *Service) SetClock(ctx context.Context, appID string, t time.Time) (time
 		return time.Time{}, err
 	}
 	wall := s.Clock.Now()
-	if t.Before(app.Clock(ClockFunc(func() time.Time { return wall })).Now()) {
+	d := t.Sub(app.Clock(ClockFunc(func() time.Time { return wall })).Now())
+	switch {
+	case d < 0:
 		return time.Time{}, ErrClockBackwards
+	case t.Sub(wall) > MaxClockOffset: // Sub saturates: no overflow here
+		return time.Time{}, ErrClockRange
 	}
-	offset := t.Sub(wall)
-	if err := s.store.SetAppClockOffset(ctx, appID, offset); err != nil {
+	// An advance by the difference, not a write of the offset: a concurrent
+	// advance then adds to it instead of being lost, and the clock never
+	// goes back.
+	offset, err := s.store.AdvanceAppClock(ctx, appID, d, MaxClockOffset)
+	if err != nil {
 		return time.Time{}, err
 	}
 	s.Logger.InfoContext(ctx, "app clock set", "app_id", appID, "to", t, "offset", offset)
 	s.clockMoved(ctx, appID)
-	return t, nil
+	return AppClock{Base: ClockFunc(func() time.Time { return wall }), Offset: offset}.Now(), nil
 }
 
 // CreateApp registers an app and opens its merchant account.

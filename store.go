@@ -18,8 +18,9 @@ type Queries interface {
 	// SetAppClockOffset persists the app's clock offset.
 	SetAppClockOffset(ctx context.Context, appID string, offset time.Duration) error
 	// AdvanceAppClock adds by to the app's clock offset in one statement, so
-	// that concurrent advances add up, and returns the new offset.
-	AdvanceAppClock(ctx context.Context, appID string, by time.Duration) (time.Duration, error)
+	// that concurrent advances add up, saturating at limit, and returns the
+	// new offset.
+	AdvanceAppClock(ctx context.Context, appID string, by, limit time.Duration) (time.Duration, error)
 
 	// CreateBuyer stores the buyer's identity; its money is in the ledger.
 	CreateBuyer(ctx context.Context, b *Buyer) error

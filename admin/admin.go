@@ -184,6 +184,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "not_found", "nothing found for "+r.URL.Path)
 	case errors.Is(err, zfb.ErrClockBackwards):
 		writeError(w, http.StatusConflict, "clock_backwards", err.Error())
+	case errors.Is(err, zfb.ErrClockRange):
+		writeError(w, http.StatusBadRequest, "clock_range", err.Error())
 	case errors.Is(err, zfb.ErrInvalidAction):
 		writeError(w, http.StatusConflict, "invalid_action", err.Error())
 	case errors.Is(err, zfb.ErrInvalidFault), errors.Is(err, zfb.ErrInvalidNotifyURL):
@@ -209,7 +211,7 @@ func isAlipayError(err error) bool {
 func parseDuration(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > int(zfb.MaxClockOffset/(24*time.Hour)) {
 			return 0, errors.New("bad day count")
 		}
 		return time.Duration(n) * 24 * time.Hour, nil

@@ -77,7 +77,17 @@ func TestClock(t *testing.T) {
 		{"bad time", "POST", clock, `{"set":"tomorrow"}`, 400, "", "invalid_request"},
 		{"unknown field", "POST", clock, `{"advanse":"1h"}`, 400, "", "invalid_json"},
 		{"unknown app", "GET", admin.Prefix + "/apps/2021000000000404/clock", "", 404, "", "not_found"},
+		// Beyond a century ahead: refused, where the offset used to
+		// overflow and run the clock backwards (advance 2562047h twice) or
+		// answer a time it did not hold (set 9999-12-31).
+		{"advance past the range", "POST", clock, `{"advance":"2562047h"}`, 400, "", "clock_range"},
+		{"advance days past the range", "POST", clock, `{"advance":"99999999999d"}`, 400, "", "invalid_request"},
+		{"set past the range", "POST", clock, `{"set":"9999-12-31T23:59:59+08:00"}`, 400, "", "clock_range"},
 		{"after the refusals, unchanged", "GET", clock, "", 200, "2026-12-01 10:00:00", ""},
+		// Near the range, advances saturate: the clock never goes back.
+		{"advance 800000h", "POST", clock, `{"advance":"800000h"}`, 200, "2118-03-07 18:00:00", ""},
+		{"advance 800000h again", "POST", clock, `{"advance":"800000h"}`, 200, "2126-10-30 16:00:00", ""},
+		{"at the limit", "POST", clock, `{"advance":"1h"}`, 200, "2126-10-30 16:00:00", ""},
 	}
 	for _, tt := range tests {
 		status, out := do(t, h, token, tt.method, tt.path, tt.body)

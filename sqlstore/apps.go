@@ -142,12 +142,18 @@ func (q *queries) SetAppNotifyURL(ctx context.Context, appID, url string) error 
 }
 
 // AdvanceAppClock adds by to the app's clock offset in one statement, so
-// that concurrent advances add up, and returns the new offset.
-func (q *queries) AdvanceAppClock(ctx context.Context, appID string, by time.Duration) (time.Duration, error) {
+// that concurrent advances add up, saturating at limit (which must be
+// positive, as by must not be negative: a sum of two of them cannot
+// overflow BIGINT microseconds), and returns the new offset.
+func (q *queries) AdvanceAppClock(ctx context.Context, appID string, by, limit time.Duration) (time.Duration, error) {
+	if by < 0 || limit < 0 {
+		return 0, fmt.Errorf("advance clock of app %q by %v up to %v: negative", appID, by, limit)
+	}
 	var us int64
 	err := q.write.QueryRowContext(ctx,
-		`UPDATE apps SET clock_offset_us = clock_offset_us + $2 WHERE id = $1 RETURNING clock_offset_us`,
-		appID, by.Microseconds()).Scan(&us)
+		`UPDATE apps SET clock_offset_us = CASE WHEN clock_offset_us + $2 > $3 THEN $3 ELSE clock_offset_us + $2 END
+		WHERE id = $1 RETURNING clock_offset_us`,
+		appID, by.Microseconds(), limit.Microseconds()).Scan(&us)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("advance clock of app %q: %w", appID, zfb.ErrNotFound)
 	}

@@ -67,7 +67,7 @@ func testAppNotFound(t *testing.T, s zfb.Store) {
 	_, err := s.App(ctx, "2021000000000404")
 	wantErr(t, err, zfb.ErrNotFound)
 	wantErr(t, s.SetAppClockOffset(ctx, "2021000000000404", time.Hour), zfb.ErrNotFound)
-	_, err = s.AdvanceAppClock(ctx, "2021000000000404", time.Hour)
+	_, err = s.AdvanceAppClock(ctx, "2021000000000404", time.Hour, zfb.MaxClockOffset)
 	wantErr(t, err, zfb.ErrNotFound)
 }
 
@@ -135,7 +135,7 @@ func testAppClock(t *testing.T, s zfb.Store) {
 	}
 
 	ok(t, s.SetAppClockOffset(ctx, app.ID, time.Hour))
-	offset, err := s.AdvanceAppClock(ctx, app.ID, 90*time.Second+5*time.Microsecond)
+	offset, err := s.AdvanceAppClock(ctx, app.ID, 90*time.Second+5*time.Microsecond, zfb.MaxClockOffset)
 	ok(t, err)
 	want := time.Hour + 90*time.Second + 5*time.Microsecond
 	if offset != want {
@@ -146,6 +146,17 @@ func testAppClock(t *testing.T, s zfb.Store) {
 	if got.ClockOffset != want {
 		t.Errorf("ClockOffset = %v, want %v", got.ClockOffset, want)
 	}
+
+	// Advances saturate at the limit, however large or many.
+	limit := 1000 * time.Hour
+	for range 2 {
+		offset, err = s.AdvanceAppClock(ctx, app.ID, limit, limit)
+		ok(t, err)
+		if offset != limit {
+			t.Errorf("AdvanceAppClock past the limit = %v, want %v", offset, limit)
+		}
+	}
+	ok(t, s.SetAppClockOffset(ctx, app.ID, want))
 
 	// Through the service: the app's now moves with it.
 	svc := zfb.NewService(s, zfb.ClockFunc(func() time.Time { return at(0) }), nil)
@@ -167,7 +178,7 @@ func testAppClockConcurrentAdvance(t *testing.T, s zfb.Store) {
 	errs := make(chan error, n)
 	for range n {
 		wg.Go(func() {
-			_, err := s.AdvanceAppClock(ctx, app.ID, time.Second)
+			_, err := s.AdvanceAppClock(ctx, app.ID, time.Second, zfb.MaxClockOffset)
 			errs <- err
 		})
 	}

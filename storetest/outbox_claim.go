@@ -114,7 +114,7 @@ func testClaimOutboxAppClock(t *testing.T, s zfb.Store) {
 	ma := enqueue(t, s, a, wall.Add(time.Hour))
 	enqueue(t, s, b, wall.Add(time.Hour))
 	sameIDs(t, "before", claim(t, s, "x", wall, 10))
-	_, err := s.AdvanceAppClock(ctx, a.ID, time.Hour)
+	_, err := s.AdvanceAppClock(ctx, a.ID, time.Hour, zfb.MaxClockOffset)
 	ok(t, err)
 	sameIDs(t, "after a's clock moved 1h", claim(t, s, "x", wall, 10), ma)
 }

@@ -149,7 +149,10 @@ func testInReadTxWritesFail(t *testing.T, s zfb.Store) {
 		"PostTransfer": func(q zfb.Queries) error {
 			return q.PostTransfer(ctx, &zfb.Transfer{Kind: zfb.TransferPay, Ref: "T9", Debit: available, Credit: merchant, Amount: 1, Currency: zfb.CNY})
 		},
-		"AdvanceAppClock": func(q zfb.Queries) error { _, err := q.AdvanceAppClock(ctx, app.ID, time.Hour); return err },
+		"AdvanceAppClock": func(q zfb.Queries) error {
+			_, err := q.AdvanceAppClock(ctx, app.ID, time.Hour, zfb.MaxClockOffset)
+			return err
+		},
 		"EnqueueOutbox": func(q zfb.Queries) error {
 			return q.EnqueueOutbox(ctx, &zfb.OutboxMessage{AppID: app.ID, Kind: "notify", Target: "http://x", Payload: "p", NextAttempt: at(0), CreatedAt: at(0)})
 		},

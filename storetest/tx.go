@@ -35,7 +35,7 @@ func testInTxCommit(t *testing.T, s zfb.Store) {
 		if err := q.PutSetting(ctx, "k", "v"); err != nil {
 			return err
 		}
-		if _, err := q.AdvanceAppClock(ctx, app.ID, time.Minute); err != nil {
+		if _, err := q.AdvanceAppClock(ctx, app.ID, time.Minute, zfb.MaxClockOffset); err != nil {
 			return err
 		}
 		// The transaction reads its own writes.
