@@ -52,6 +52,16 @@ type App struct {
 	CreatedAt   time.Time
 }
 
+// notifyURL is where a call's notifications go: the notify_url it gave,
+// else the app's default ("" for nowhere). It is decided when the call is
+// made and kept with what it created.
+func (a *App) notifyURL(given string) string {
+	if given != "" {
+		return given
+	}
+	return a.NotifyURL
+}
+
 // MayCall reports whether the app has been granted method.
 func (a *App) MayCall(method string) bool {
 	return slices.Contains(a.Methods, AllMethods) || slices.Contains(a.Methods, method)

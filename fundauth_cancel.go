@@ -146,7 +146,7 @@ func (s *Service) OperationCancel(ctx context.Context, app *App, now time.Time, 
 		if err := q.UpdateAuthOperation(ctx, op); err != nil {
 			return err
 		}
-		return s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthOperationCancel, cmd.NotifyURL, map[string]string{
+		return s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthOperationCancel, app.notifyURL(cmd.NotifyURL), map[string]string{
 			"auth_no": o.AuthNo, "out_order_no": o.OutOrderNo,
 			"operation_id": op.OperationID, "out_request_no": op.OutRequestNo, "action": res.Action,
 		}, now)

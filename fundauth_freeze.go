@@ -71,7 +71,7 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 			AuthNo: newAuthNo(now), AppID: app.ID, OutOrderNo: cmd.OutOrderNo, Kind: kind,
 			Status: AuthOrderInit, PayeeUserID: app.SellerID, OrderTitle: cmd.OrderTitle,
 			ProductCode: cmd.ProductCode, ExtraParam: cmd.ExtraParam, Fingerprint: fp,
-			NotifyURL: cmd.NotifyURL, ExpiresAt: now.Add(timeout), CreatedAt: now,
+			NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(timeout), CreatedAt: now,
 		}
 		op := &AuthOperation{
 			OperationID: newOperationID(now), AuthNo: o.AuthNo, OutRequestNo: cmd.OutRequestNo,

@@ -238,6 +238,9 @@ func operationNotice(ctx context.Context, q Queries, o *AuthOrder, op *AuthOpera
 // notifyOperation records the kind notification (fund_auth_freeze,
 // fund_auth_unfreeze) of op on o, to target (else the app's default).
 func (s *Service) notifyOperation(ctx context.Context, q Queries, kind, target string, o *AuthOrder, op *AuthOperation, now time.Time) error {
+	if target == "" {
+		return nil
+	}
 	fields, err := operationNotice(ctx, q, o, op)
 	if err != nil {
 		return err

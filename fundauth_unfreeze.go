@@ -87,7 +87,7 @@ func (s *Service) Unfreeze(ctx context.Context, app *App, now time.Time, cmd Unf
 		if err := s.release(ctx, q, o, op, now); err != nil {
 			return err
 		}
-		return s.notifyOperation(ctx, q, NotifyFundAuthUnfreeze, cmd.NotifyURL, o, op, now)
+		return s.notifyOperation(ctx, q, NotifyFundAuthUnfreeze, app.notifyURL(cmd.NotifyURL), o, op, now)
 	})
 	if err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func (s *Service) IntlPay(ctx context.Context, app *App, now time.Time, cmd Intl
 			AcquirementID: newIntlAcquirementID(now), AppID: app.ID, MerchantTransID: cmd.MerchantTransID,
 			Kind: IntlKindPay, Status: IntlPaymentInit, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			OrderTitle: cmd.OrderTitle, Currency: cmd.Currency, Amount: amount, Fingerprint: fp,
-			NotifyURL: cmd.NotifyURL, ExpiresAt: now.Add(defaultPayTimeout), CreatedAt: now,
+			NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(defaultPayTimeout), CreatedAt: now,
 		}
 		res.Payment, res.Buyer = p, buyer
 		if buyer.Behaviour == BehaviourPassword {

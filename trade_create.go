@@ -57,7 +57,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 		t = &Trade{
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
-			TotalAmount: amount, Fingerprint: fp, NotifyURL: cmd.NotifyURL,
+			TotalAmount: amount, Fingerprint: fp, NotifyURL: app.notifyURL(cmd.NotifyURL),
 			ExpiresAt: now.Add(timeout), CreatedAt: now,
 		}
 		if kind == TradeKindPrecreate {

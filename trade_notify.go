@@ -13,10 +13,14 @@ const NotifyTradeStatusSync = "trade_status_sync"
 // in the outbox, in the caller's transaction: on payment (TRADE_SUCCESS),
 // on a refund (refund given; TRADE_SUCCESS, or TRADE_CLOSED when it
 // refunded everything), on closing (TRADE_CLOSED) and on finishing
-// (TRADE_FINISHED). It goes to the trade's notify_url, else the app's
-// default, else nowhere. The fields are those of spec/openapi.md §5.2, as
+// (TRADE_FINISHED). It goes to the trade's NotifyURL (the pay's
+// notify_url, else the app's default when the trade was made), else
+// nowhere. The fields are those of spec/openapi.md §5.2, as
 // they stand now; the notify package adds the common ones and signs.
 func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time, refund *Refund) error {
+	if t.NotifyURL == "" {
+		return nil
+	}
 	fields := map[string]string{
 		"trade_no": t.TradeNo, "out_trade_no": t.OutTradeNo, "trade_status": string(t.Status),
 		"seller_id": t.SellerID, "buyer_id": t.BuyerID, "subject": t.Subject, "body": t.Body,

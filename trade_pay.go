@@ -82,7 +82,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
-			Scanned: true, NotifyURL: cmd.NotifyURL, ExpiresAt: now.Add(timeout), CreatedAt: now,
+			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(timeout), CreatedAt: now,
 		}
 		res.Trade, res.Buyer = t, buyer
 		if buyer.Behaviour == BehaviourPassword {
