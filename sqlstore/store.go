@@ -12,11 +12,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +61,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		s, err = openPostgres(url)
 	} else {
-		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), logger)
 	}
 	if err != nil {
 		return nil, err
@@ -72,7 +74,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	return s, nil
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
 	switch {
 	case path == "":
 		return nil, errors.New("sqlstore: no SQLite database path")
@@ -84,13 +86,33 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlstore: create the database directory: %w", err)
 	}
+	// The file holds the admin token and every private key. SQLite would
+	// create it 0644 (less the umask), readable by every user of a directory
+	// that allows it, and gives the -wal and -shm it creates the main
+	// file's mode; so the main file is made 0600 first, whoever made the
+	// directory.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("sqlstore: create %s: %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sqlstore: create %s: %w", path, err)
+	}
+	var perms filePerms
+	perms.ownerOnly(path, path+"-wal", path+"-shm")
 	// Every connection gets these pragmas as it opens. synchronous=FULL:
 	// an acknowledged commit must survive a crash.
 	dsn := func(extra ...string) string {
 		pragmas := append([]string{"busy_timeout(5000)", "foreign_keys(1)", "synchronous(FULL)"}, extra...)
 		return path + "?" + url.Values{"_pragma": pragmas}.Encode()
 	}
-	if err := enableWAL(ctx, dsn()); err != nil {
+	// While the WAL connection is open, its -wal and -shm exist: ones that
+	// another connection (another zfb on the file) had made under a looser
+	// main file are tightened too. Closed, SQLite deletes them unless
+	// another connection still has the database open.
+	err := enableWAL(ctx, dsn(), func() { perms.ownerOnly(path+"-wal", path+"-shm") })
+	perms.log(ctx, logger)
+	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", path, err)
 	}
 
@@ -117,12 +139,13 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	return &Store{dialect: sqliteDialect(), write: write, read: read}, nil
 }
 
-// enableWAL puts the database file in WAL mode, which it then keeps. The
-// switch needs the file to itself and SQLite answers SQLITE_BUSY at once,
-// without waiting, while another process holds it (several zfb starting on
-// one file, say), so it is retried here rather than asked of every pooled
+// enableWAL puts the database file in WAL mode, which it then keeps, and
+// calls inWAL while its connection still holds the file. The switch needs
+// the file to itself and SQLite answers SQLITE_BUSY at once, without
+// waiting, while another process holds it (several zfb starting on one
+// file, say), so it is retried here rather than asked of every pooled
 // connection.
-func enableWAL(ctx context.Context, dsn string) error {
+func enableWAL(ctx context.Context, dsn string, inWAL func()) error {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
@@ -134,6 +157,7 @@ func enableWAL(ctx context.Context, dsn string) error {
 		var mode string
 		err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
 		if err == nil && strings.EqualFold(mode, "wal") {
+			inWAL()
 			return nil
 		}
 		if err == nil {
@@ -144,6 +168,45 @@ func enableWAL(ctx context.Context, dsn string) error {
 			return fmt.Errorf("enabling WAL: %w", err)
 		case <-time.After(delay):
 		}
+	}
+}
+
+// filePerms takes group and other access away from the database's files.
+type filePerms struct {
+	tightened []string // "path (was 0644)"
+	failed    []string // "chmod path: error"
+}
+
+// ownerOnly makes each existing file of paths 0600 when its group or others
+// have any access to it. Windows has no such bits: there it does nothing.
+func (p *filePerms) ownerOnly(paths ...string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	for _, path := range paths {
+		info, err := os.Stat(path)
+		if err != nil || info.Mode().Perm()&0o077 == 0 {
+			continue // absent (or unreadable: SQLite will say), or tight already
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			if !slices.Contains(p.failed, err.Error()) { // tried before and after WAL
+				p.failed = append(p.failed, err.Error())
+			}
+			continue
+		}
+		p.tightened = append(p.tightened, fmt.Sprintf("%s (was %#o)", path, info.Mode().Perm()))
+	}
+}
+
+// log warns, once for all the files, of what ownerOnly changed or could not.
+func (p *filePerms) log(ctx context.Context, logger *slog.Logger) {
+	if len(p.tightened) > 0 {
+		logger.WarnContext(ctx, "sqlstore: the database files were open to other users; they hold the admin token and private keys, and are now 0600",
+			"files", strings.Join(p.tightened, ", "))
+	}
+	if len(p.failed) > 0 {
+		logger.WarnContext(ctx, "sqlstore: the database files are open to other users and could not be made 0600; they hold the admin token and private keys",
+			"errors", strings.Join(p.failed, "; "))
 	}
 }
 
