@@ -1,6 +1,7 @@
 package zfb
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 )
@@ -60,6 +61,12 @@ func (a *App) notifyURL(given string) string {
 		return given
 	}
 	return a.NotifyURL
+}
+
+// LogValue keeps the app's private keys out of logs: an *App handed to
+// slog shows its id, seller and sign type only.
+func (a *App) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", a.ID), slog.String("seller_id", a.SellerID), slog.String("sign_type", string(a.SignType)))
 }
 
 // MayCall reports whether the app has been granted method.

@@ -201,6 +201,11 @@ type Sandbox struct {
 	AdminToken string
 }
 
+// LogValue keeps the admin token and the apps' keys out of logs.
+func (sb *Sandbox) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("apps", len(sb.Apps)), slog.Int("buyers", len(sb.Buyers)))
+}
+
 // ErrSandboxExists is returned by CreateSandbox when the database has one.
 var ErrSandboxExists = errors.New("the sandbox exists already")
 

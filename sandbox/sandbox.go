@@ -68,7 +68,7 @@ func Generate() (*zfb.Sandbox, error) {
 		return nil, err
 	}
 	app.Name = "sandbox"
-	token, err := randomHex(24)
+	token, err := zfb.NewAdminToken()
 	if err != nil {
 		return nil, err
 	}
@@ -267,12 +267,4 @@ func randomDigits(prefix string, length int) (string, error) {
 		sb.WriteByte(byte('0' + n.Int64()))
 	}
 	return sb.String(), nil
-}
-
-func randomHex(n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%x", b), nil
 }

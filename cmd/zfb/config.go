@@ -22,7 +22,10 @@ func (e environment) flags(fs *flag.FlagSet) *config {
 	c := &config{}
 	fs.StringVar(&c.addr, "addr", e.env("ZFB_ADDR", "127.0.0.1:8650"), "address to serve on")
 	fs.StringVar(&c.data, "data", e.env("ZFB_DATA", "zfb-data"), "data directory: the SQLite database and sandbox.json")
-	fs.StringVar(&c.db, "db", e.env("ZFB_DB", ""), "database: a SQLite file path or a postgres:// URL (default <data>/zfb.db)")
+	// The default is set after the flag is registered, so that a usage
+	// message never prints ZFB_DB, which may hold a PostgreSQL password.
+	fs.StringVar(&c.db, "db", "", "database: a SQLite file path or a postgres:// URL (default <data>/zfb.db; env ZFB_DB)")
+	c.db = e.env("ZFB_DB", "")
 	fs.StringVar(&c.logLevel, "log-level", e.env("ZFB_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", e.env("ZFB_LOG_FORMAT", "text"), "text or json")
 	fs.SetOutput(e.stderr)
