@@ -57,20 +57,22 @@ type call struct {
 
 // Handler is the http.Handler for everything under Prefix.
 type Handler struct {
-	svc     *zfb.Service
-	log     *slog.Logger
-	keys    appkeys.Ring
-	limiter *limiter
-	maxBody int64
+	svc           *zfb.Service
+	log           *slog.Logger
+	keys          appkeys.Ring
+	limiter       *limiter
+	maxBody       int64
+	timestampSkew time.Duration
 }
 
 // Option configures a Handler.
 type Option func(*config)
 
 type config struct {
-	rate    float64
-	burst   int
-	maxBody int64
+	rate          float64
+	burst         int
+	maxBody       int64
+	timestampSkew time.Duration
 }
 
 // WithRateLimit limits each client to perSecond requests on average, with
@@ -85,16 +87,22 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // body is answered PARAM_ILLEGAL.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
+// WithTimestampSkew refuses a request whose head.reqTime is further than d
+// from zfb's clock (and from the app's, which a tester may have moved) as
+// PARAM_ILLEGAL. The default is DefaultTimestampSkew; 0 checks only the
+// format.
+func WithTimestampSkew(d time.Duration) Option { return func(c *config) { c.timestampSkew = d } }
+
 // New returns the handler of the intl dialect; mount it at Prefix.
 func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := config{rate: 50, burst: 100, maxBody: 1 << 20}
+	c := config{rate: 50, burst: 100, maxBody: 1 << 20, timestampSkew: DefaultTimestampSkew}
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Handler{svc: svc, log: logger, limiter: newLimiter(c.rate, c.burst), maxBody: c.maxBody}
+	return &Handler{svc: svc, log: logger, limiter: newLimiter(c.rate, c.burst), maxBody: c.maxBody, timestampSkew: c.timestampSkew}
 }
 
 // exchange is one request and what is known of its answer so far.
@@ -137,21 +145,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //
 //  1. the body: over the size limit, not JSON in UTF-8, or without a
 //     "request" object → PARAM_ILLEGAL (unsigned: no client is known);
-//  2. head.clientId missing → PARAM_ILLEGAL; unknown → UNKNOWN_CLIENT (both
-//     unsigned). From here every answer is signed with the app's gateway
-//     key, under the request's signType when zfb implements it, else the
-//     app's;
+//  2. head.clientId missing, over 32 characters or with a control
+//     character → PARAM_ILLEGAL; unknown → UNKNOWN_CLIENT (all unsigned).
+//     From here every answer is signed with the app's gateway key, under
+//     the request's signType when zfb implements it, else the app's;
 //  3. the client's rate limit → REQUEST_TRAFFIC_EXCEED_LIMIT;
 //  4. head.signType (absent: RSA2): an algorithm zfb does not implement →
 //     SIGN_TYPE_NOT_SUPPORT, an unknown name → SIGN_TYPE_INVALID, RSA or
 //     RSA2 other than the app's sign type → KEY_NO_FOUND;
 //  5. the signature, over the exact text of the request value →
 //     INVALID_SIGNATURE;
-//  6. head.version not 2.0.0, 2.0.2 or 2.0.4 → PARAM_ILLEGAL; head.function
-//     missing → PARAM_ILLEGAL, not the path's → FUNCTION_NOT_MATCH; not
-//     granted to the app → CLIENT_FORBIDDEN_ACCESS_API; head.reqTime not
-//     RFC 3339 → PARAM_ILLEGAL; head.reqMsgId missing or over 64 characters
-//     → PARAM_ILLEGAL;
+//  6. any key or string of head or body over its length or with a control
+//     character (checkRequest; free text may hold tabs and line breaks) →
+//     PARAM_ILLEGAL; head.version not 2.0.0, 2.0.2 or 2.0.4 → PARAM_ILLEGAL;
+//     head.function missing → PARAM_ILLEGAL, not the path's →
+//     FUNCTION_NOT_MATCH; not granted to the app →
+//     CLIENT_FORBIDDEN_ACCESS_API; head.reqTime not RFC 3339, or further
+//     than the timestamp window from zfb's clock → PARAM_ILLEGAL;
+//     head.reqMsgId missing → PARAM_ILLEGAL;
 //  7. request.body not an object, or its partnerId (2.0.2) / merchantId
 //     (2.0.0, 2.0.4) not the app's → PARAM_ILLEGAL;
 //  8. the app's fault rules, then the API.
@@ -194,6 +205,9 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	case verify(x.keys, alg, req.env) != nil:
 		return fail(codeInvalidSignature, "")
 	}
+	if out := checkRequest(req); out != nil {
+		return out
+	}
 	idKey, ok := versions[hd.version.value]
 	switch {
 	case !ok || hd.version.bad:
@@ -205,10 +219,15 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	case !app.MayCall(a.function):
 		return fail(codeClientForbiddenAccessAPI, "")
 	}
-	if _, ok := parseReqTime(hd.reqTime); !ok {
+	now := app.Clock(h.svc.Clock).Now()
+	reqTime, ok := parseReqTime(hd.reqTime)
+	if !ok {
 		return paramIllegal("head.reqTime must be an RFC 3339 time with an offset, like 2001-07-04T12:08:56+05:30")
 	}
-	if !hd.reqMsgID.valid() || len([]rune(hd.reqMsgID.value)) > 64 {
+	if !h.timely(reqTime, now) {
+		return paramIllegal("head.reqTime must be within " + h.timestampSkew.String() + " of the server's time")
+	}
+	if !hd.reqMsgID.valid() {
 		return paramIllegal("head.reqMsgId is required, at most 64 characters")
 	}
 	body, err := decodeObject(req.body, "request.body")
@@ -227,7 +246,7 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	case partner != app.IntlPartnerID:
 		return paramIllegal(idKey + " is not the client's")
 	}
-	c := &call{svc: h.svc, app: app, now: app.Clock(h.svc.Clock).Now(), function: a.function, version: hd.version.value, body: body}
+	c := &call{svc: h.svc, app: app, now: now, function: a.function, version: hd.version.value, body: body}
 	return h.run(ctx, a, c)
 }
 
@@ -237,6 +256,11 @@ func (h *Handler) identify(ctx context.Context, x *exchange) *outcome {
 	hd := &x.req.head
 	if !hd.clientID.valid() {
 		return paramIllegal("head.clientId is required")
+	}
+	// Checked before the lookup: a clientId that fails its boundary names
+	// no client on any backend.
+	if out := checkClientID(hd.clientID.value); out != nil {
+		return out
 	}
 	app, err := h.svc.AppByIntlClientID(ctx, hd.clientID.value)
 	if errors.Is(err, zfb.ErrNotFound) {

@@ -61,12 +61,25 @@ type Gateway struct {
 // Option configures a Gateway.
 type Option func(*Gateway)
 
-// WithTimestampSkew refuses requests whose timestamp is further than d from
-// the app's clock, as isv.invalid-timestamp. Alipay's window is not
-// documented (spec §1.8), so the default, 0, checks only the format.
+// DefaultTimestampSkew is how far a request's timestamp may be from zfb's
+// clock by default, so that a request captured on another day cannot be
+// replayed. Alipay documents no window (spec §1.8), so this one is chosen
+// to refuse nothing an honest client sends: the Java SDK stamps Beijing
+// time, but the Node, Python, PHP, gopay and smartwalle SDKs stamp the
+// machine's local time and call it Beijing time, so a client in a UTC
+// container is 8 h behind, and one in UTC-12 is 20 h behind (UTC+14 is
+// 6 h ahead). A window under 8 h would refuse smartwalle in every UTC
+// container; 24 h covers every time zone.
+const DefaultTimestampSkew = 24 * time.Hour
+
+// WithTimestampSkew refuses requests whose timestamp is further than d
+// from zfb's clock (and from the app's, which a tester may have moved), as
+// 40002 isv.invalid-timestamp. The default is DefaultTimestampSkew; 0
+// checks only the format.
 func WithTimestampSkew(d time.Duration) Option { return func(g *Gateway) { g.timestampSkew = d } }
 
-// WithMaxBodyBytes limits the form body; the default is 2 MiB.
+// WithMaxBodyBytes limits the form body; the default is 2 MiB. A larger
+// body is answered 40002 isv.invalid-parameter in the envelope.
 func WithMaxBodyBytes(n int64) Option { return func(g *Gateway) { g.maxBody = n } }
 
 // WithSignatureCache sets how many recent answers per app key keep their
@@ -75,7 +88,7 @@ func WithSignatureCache(n int) Option { return func(g *Gateway) { g.cacheSize = 
 
 // New returns a gateway with no business methods; Register adds them.
 func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) *Gateway {
-	g := &Gateway{svc: svc, log: logger, methods: make(map[string]Method), maxBody: 2 << 20, cacheSize: 1024}
+	g := &Gateway{svc: svc, log: logger, methods: make(map[string]Method), maxBody: 2 << 20, cacheSize: 1024, timestampSkew: DefaultTimestampSkew}
 	for _, o := range opts {
 		o(g)
 	}
@@ -106,22 +119,21 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx := r.Context()
 	req, perr := readRequest(r, g.maxBody)
-	if perr != nil {
-		if _, ok := zfb.AsError(perr); !ok {
-			status := http.StatusBadRequest
-			if errors.Is(perr, errTooLarge) {
-				status = http.StatusRequestEntityTooLarge
-			}
-			http.Error(w, perr.Error(), status)
-			return
-		}
+	if perr == nil {
+		perr = checkParams(req.params)
 	}
 	method := req.params["method"]
-	ans := answer{node: sign.ResponseNode(method), charset: req.charset}
+	node := sign.ResponseNode(method)
+	if !addressable(method) {
+		node = sign.ResponseNode("")
+	}
+	ans := answer{node: node, charset: req.charset}
 
 	var app *zfb.App
 	var keys *appKeys
-	if id := req.params["app_id"]; id != "" {
+	// An app_id that fails its boundary names no app: it is never looked
+	// up (PostgreSQL would refuse a NUL in it as an error, not a miss).
+	if id := req.params["app_id"]; id != "" && checkText(id, commonLimits["app_id"]) == "" {
 		var err error
 		app, err = g.svc.App(ctx, id)
 		switch {
@@ -168,8 +180,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve validates the common parameters in Alipay's order and calls the
 // method. The order of checks matters: it decides which error a request with
-// several faults gets.
-func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.App, keys *appKeys) (any, error) {
+// several faults gets. First come what readRequest refused (size, count,
+// encoding, charset) and the input boundary of every parameter
+// (checkParams), as perr; biz_content's strings are checked (checkBizContent)
+// once the method, and so the family's error code, is known.
+func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app *zfb.App, keys *appKeys) (any, error) {
 	p := req.params
 	switch {
 	case perr != nil:
@@ -201,7 +216,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 	if err != nil {
 		return nil, zfb.ErrInvalidTimestamp
 	}
-	if g.timestampSkew > 0 && (ts.Before(now.Add(-g.timestampSkew)) || ts.After(now.Add(g.timestampSkew))) {
+	if !g.timely(ts, now) {
 		return nil, zfb.ErrInvalidTimestamp
 	}
 	if p["version"] != "1.0" {
@@ -230,6 +245,9 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr error, app *zfb.
 			// UNCONFIRMED: the exact sub_code Alipay uses for malformed
 			// biz_content; isv.invalid-parameter is its generic one.
 			return nil, zfb.InvalidParameter("biz_content 不是合法的 JSON 对象")
+		}
+		if err := checkBizContent(p["method"], biz); err != nil {
+			return nil, err
 		}
 	} else if !m.OptionalBizContent {
 		// UNCONFIRMED: Alipay's sub_code for a missing biz_content.
@@ -296,6 +314,19 @@ func (g *Gateway) matchFault(ctx context.Context, c *Call) (*zfb.Fault, error) {
 		}
 	}
 	return nil, nil
+}
+
+// timely reports whether a request stamped ts is within the window of
+// zfb's clock or of the app's (appNow). Clients stamp their wall clock, so
+// the first is what counts; the app's lets a client that stamps the app's
+// moved time (a test that drives its SDK by the app clock) through too.
+func (g *Gateway) timely(ts, appNow time.Time) bool {
+	d := g.timestampSkew
+	if d <= 0 {
+		return true
+	}
+	within := func(now time.Time) bool { return !ts.Before(now.Add(-d)) && !ts.After(now.Add(d)) }
+	return within(g.svc.Clock.Now()) || within(appNow)
 }
 
 func isObject(b []byte) bool {

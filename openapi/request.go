@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/zfbpay/zfb"
 )
@@ -21,27 +22,33 @@ type request struct {
 	charset charset
 }
 
-var errTooLarge = errors.New("request body too large")
-
 // readRequest reads and merges the parameters of r. It returns a *zfb.Error
 // for input Alipay would refuse; the request it returns alongside is as much
 // as could be read, so that the answer can still be addressed and signed.
-func readRequest(r *http.Request, maxBody int64) (*request, error) {
+// Every failure is an envelope answer, never plain text: a body over
+// maxBody is read no further, and only the parameters that address the
+// answer (addressing) are taken from the part read; past maxParams
+// parameters, likewise.
+func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	req := &request{raw: make(map[string]string), params: make(map[string]string), charset: utf8Charset}
 	var body []byte
+	var readErr *zfb.Error
+	keep := maxParams
 	if r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")) {
 		var err error
 		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				return req, errTooLarge
+				readErr = zfb.InvalidParameter("请求体不能超过 " + strconv.FormatInt(maxBody, 10) + " 字节")
+			} else {
+				readErr = zfb.InvalidParameter("请求体读取失败")
 			}
-			return req, err
+			body, keep = completePairs(body), 0
 		}
 	}
-	query, qerr := url.ParseQuery(r.URL.RawQuery)
-	form, ferr := url.ParseQuery(string(body))
+	query, nq, qerr := parseForm(r.URL.RawQuery, keep)
+	form, nf, ferr := parseForm(string(body), max(keep-nq, 0))
 	// Merge even when parsing failed, so that method and app_id are known
 	// for the answer.
 	conflict := merge(req.raw, query)
@@ -57,13 +64,19 @@ func readRequest(r *http.Request, maxBody int64) (*request, error) {
 	if !known {
 		req.charset = utf8Charset
 	}
+	// Names are text in the request charset as values are.
 	valid := true
 	for k, v := range req.raw {
+		name, okName := req.charset.decode(k)
 		text, ok := req.charset.decode(v)
-		valid = valid && ok
-		req.params[k] = text
+		valid = valid && ok && okName
+		req.params[name] = text
 	}
 	switch {
+	case readErr != nil:
+		return req, readErr
+	case nq+nf > maxParams:
+		return req, zfb.InvalidParameter("参数不能超过 " + strconv.Itoa(maxParams) + " 个")
 	case qerr != nil || ferr != nil:
 		return req, zfb.InvalidParameter("请求参数的 URL 编码有误")
 	case conflict != "":

@@ -17,6 +17,7 @@ import (
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/notify"
+	"github.com/zfbpay/zfb/openapi"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
 	"github.com/zfbpay/zfb/sqlstore"
@@ -100,7 +101,10 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("zfbtest: loading the sandbox: %v", err)
 	}
 	serveCtx, stop := context.WithCancel(ctx)
-	cfg := server.Config{AdminToken: token, Logger: o.logger, NotifyOptions: o.notify, IntlOptions: o.intl, ScheduleInterval: 50 * time.Millisecond}
+	cfg := server.Config{
+		AdminToken: token, Logger: o.logger, NotifyOptions: o.notify, IntlOptions: o.intl,
+		TimestampSkew: openapi.DefaultTimestampSkew, ScheduleInterval: 50 * time.Millisecond,
+	}
 	dispatcher, waitWorkers := server.StartWorkers(serveCtx, svc, cfg)
 	cfg.Replayer = dispatcher
 	done := make(chan error, 1)
