@@ -3,6 +3,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zfbpay/zfb"
@@ -23,7 +25,7 @@ const Prefix = "/admin/v1"
 type Handler struct {
 	svc      *zfb.Service
 	log      *slog.Logger
-	token    string
+	token    *tokenCache
 	mux      *http.ServeMux
 	replayer Replayer // nil: notifications cannot be replayed
 }
@@ -34,9 +36,14 @@ type Option func(*Handler)
 // WithReplayer lets the admin API replay notifications through r.
 func WithReplayer(r Replayer) Option { return func(h *Handler) { h.replayer = r } }
 
-// New returns the admin API, guarded by token.
+// New returns the admin API, guarded by the admin token: token at first,
+// then the one the Service holds (zfb.SettingAdminToken), re-read at least
+// every second, so that a rotated token (Service.RotateAdminToken, on this
+// instance or another on the same database) replaces the old one without a
+// restart.
 func New(svc *zfb.Service, token string, logger *slog.Logger, opts ...Option) *Handler {
-	h := &Handler{svc: svc, log: logger, token: token, mux: http.NewServeMux()}
+	h := &Handler{svc: svc, log: logger, mux: http.NewServeMux()}
+	h.token = &tokenCache{svc: svc, log: logger, token: token, readAt: time.Now()}
 	for _, o := range opts {
 		o(h)
 	}
@@ -51,18 +58,84 @@ func New(svc *zfb.Service, token string, logger *slog.Logger, opts ...Option) *H
 	h.routeFundAuth()
 	h.routeIntl()
 	h.routeNotifications()
+	h.guardInput() // last: the input boundary (boundary.go) before every route above
 	return h
 }
 
 // ServeHTTP checks the bearer token, then routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || h.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+	if !ok || !h.token.check(r.Context(), got) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="zfb admin"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid admin token is required: Authorization: Bearer <admin_token from sandbox.json>")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// How fresh the cached admin token is kept: it is re-read when older than
+// tokenMaxAge, and when a request's token does not match it and it is older
+// than tokenRetryAge. A rotated token works within tokenRetryAge and the old
+// one stops within tokenMaxAge, while wrong tokens cost at most one read
+// per tokenRetryAge.
+const (
+	tokenMaxAge   = time.Second
+	tokenRetryAge = 100 * time.Millisecond
+)
+
+// tokenCache holds the admin token as last read from the Service.
+type tokenCache struct {
+	svc *zfb.Service
+	log *slog.Logger
+
+	mu     sync.Mutex
+	token  string    // "": no token, nobody gets in
+	readAt time.Time // wall time of the last read (or of New)
+}
+
+// check reports whether got is the admin token.
+func (c *tokenCache) check(ctx context.Context, got string) bool {
+	if got == "" {
+		return false
+	}
+	token, reread := c.get(ctx, tokenMaxAge)
+	if sameToken(got, token) {
+		return true
+	}
+	if reread {
+		return false
+	}
+	token, _ = c.get(ctx, tokenRetryAge)
+	return sameToken(got, token)
+}
+
+// get returns the token, re-read first when the cached one is older than
+// maxAge; reread reports whether it was. A read that fails keeps the token
+// read before, for another tokenMaxAge unless the request has gone.
+func (c *tokenCache) get(ctx context.Context, maxAge time.Duration) (token string, reread bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.readAt) < maxAge {
+		return c.token, false
+	}
+	token, err := c.svc.Setting(ctx, zfb.SettingAdminToken)
+	switch {
+	case errors.Is(err, zfb.ErrNotFound):
+		token = ""
+	case err != nil && ctx.Err() != nil:
+		return c.token, false // the request has gone; the next one reads
+	case err != nil:
+		c.log.WarnContext(ctx, "admin: re-reading the admin token failed; the one read before stays valid", "err", err)
+		c.readAt = time.Now()
+		return c.token, false
+	}
+	c.token, c.readAt = token, time.Now()
+	return token, true
+}
+
+// sameToken compares in constant time; the empty token matches nothing.
+func sameToken(got, token string) bool {
+	return token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 }
 
 func (h *Handler) listApps(w http.ResponseWriter, r *http.Request) {

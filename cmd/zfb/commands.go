@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/zfbpay/zfb"
@@ -38,6 +40,68 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	}
 	_, err = e.stdout.Write(file.JSON())
 	return err
+}
+
+// adminToken runs `zfb admin-token rotate`: a new admin token replaces the
+// old one in the database (running servers take it up within a second),
+// is printed alone on stdout, and is written to <data>/sandbox.json when
+// that file exists.
+func (e environment) adminToken(ctx context.Context, args []string) error {
+	const usage = "usage: zfb admin-token rotate [--data DIR] [--db URL]\n"
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprint(e.stderr, usage)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("zfb admin-token rotate", flag.ContinueOnError)
+	c := e.flags(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprint(e.stderr, usage)
+		return errUsage
+	}
+	addrGiven := e.getenv("ZFB_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
+	svc, closeStore, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	token, err := svc.RotateAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(e.stdout, token); err != nil {
+		return err
+	}
+
+	sandboxPath := filepath.Join(c.data, "sandbox.json")
+	old, err := os.ReadFile(sandboxPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("the admin token is rotated, but %s could not be read to rewrite it: %w", sandboxPath, err)
+	}
+	// The file keeps the URLs it has (those of the server that wrote it),
+	// unless --addr or ZFB_ADDR names others.
+	base := c.baseURL()
+	var prev sandbox.File
+	if !addrGiven && json.Unmarshal(old, &prev) == nil {
+		if gw, ok := strings.CutSuffix(prev.GatewayURL, "/gateway.do"); ok && gw != "" {
+			base = gw
+		}
+	}
+	file, err := sandbox.Load(ctx, svc, base)
+	if err == nil {
+		err = file.WriteFile(sandboxPath)
+	}
+	if err != nil {
+		return fmt.Errorf("the admin token is rotated, but %s could not be rewritten: %w", sandboxPath, err)
+	}
+	fmt.Fprintf(e.stderr, "zfb: admin token rotated; %s has the new one\n", sandboxPath)
+	return nil
 }
 
 func (e environment) app(ctx context.Context, args []string) error {
