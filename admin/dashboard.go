@@ -1,62 +1,190 @@
 package admin
 
 import (
+	"bytes"
 	"embed"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/zfbpay/zfb"
 )
 
-//go:embed dashboard.html
+//go:embed dashboard.html dashboard_login.html dashboard_style.html
 var dashboardFS embed.FS
 
-var dashboardPage = template.Must(template.ParseFS(dashboardFS, "dashboard.html"))
+var (
+	dashboardPage = template.Must(template.ParseFS(dashboardFS, "dashboard.html", "dashboard_style.html"))
+	loginPage     = template.Must(template.ParseFS(dashboardFS, "dashboard_login.html", "dashboard_style.html"))
+)
 
-// Dashboard serves a read-only overview page: apps with their clocks,
-// buyers with their balances, and the ledger check. It shows no secrets.
-func Dashboard(svc *zfb.Service, logger *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		apps, err := svc.Apps(ctx)
-		if err != nil {
-			logger.ErrorContext(ctx, "dashboard: apps", "err", err)
-			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
-			return
+// DefaultLedgerCheckEvery is how often, at most, the dashboard runs the
+// ledger check, a scan of the whole ledger.
+const DefaultLedgerCheckEvery = 30 * time.Second
+
+// dashboard is the tester's overview in a browser, behind the admin token
+// (see login.go).
+type dashboard struct {
+	svc         *zfb.Service
+	log         *slog.Logger
+	clock       zfb.Clock
+	ledger      *ledgerCache
+	limiter     loginLimiter
+	crossOrigin *http.CrossOriginProtection
+	mux         *http.ServeMux
+
+	endedMu       sync.Mutex
+	endedSessions map[string]time.Time // signed-out cookie values, until they expire
+}
+
+// DashboardOption configures the dashboard.
+type DashboardOption func(*dashboard)
+
+// WithLedgerCheckEvery runs the dashboard's ledger check at most once per
+// d (DefaultLedgerCheckEvery without it); page views in between show the
+// last result and when it was taken.
+func WithLedgerCheckEvery(d time.Duration) DashboardOption {
+	return func(db *dashboard) {
+		if d > 0 {
+			db.ledger.every = d
 		}
-		buyers, err := svc.Buyers(ctx)
-		if err != nil {
-			logger.ErrorContext(ctx, "dashboard: buyers", "err", err)
-			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
-			return
+	}
+}
+
+// WithDashboardClock reads the wall clock from c (for session expiry, the
+// sign-in rate limit and the ledger check's age) instead of the system's.
+func WithDashboardClock(c zfb.Clock) DashboardOption {
+	return func(db *dashboard) { db.clock = c }
+}
+
+// Dashboard serves the dashboard under /dashboard/: a sign-in form at
+// /dashboard/login and, for a signed-in browser, an overview of apps with
+// their clocks, buyers with their balances and masked payment codes, and
+// the (cached) ledger check. It is mounted at "/dashboard/" unstripped.
+func Dashboard(svc *zfb.Service, logger *slog.Logger, opts ...DashboardOption) http.Handler {
+	d := &dashboard{
+		svc: svc, log: logger, clock: zfb.SystemClock,
+		crossOrigin:   http.NewCrossOriginProtection(),
+		mux:           http.NewServeMux(),
+		endedSessions: map[string]time.Time{},
+	}
+	d.ledger = &ledgerCache{check: svc.CheckLedger, every: DefaultLedgerCheckEvery, now: func() time.Time { return d.clock.Now() }, log: logger}
+	for _, o := range opts {
+		o(d)
+	}
+	d.mux.HandleFunc("GET "+loginPath, d.loginForm)
+	d.mux.HandleFunc("POST "+loginPath, d.login)
+	d.mux.HandleFunc("POST "+dashboardPath+"logout", d.logout)
+	d.mux.HandleFunc("GET "+dashboardPath+"{$}", d.authed(d.overview))
+	d.mux.HandleFunc(dashboardPath, d.authed(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		http.NotFound(w, r)
+	}))
+	return d
+}
+
+// ServeHTTP sets the headers every dashboard answer carries, then routes.
+func (d *dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	d.mux.ServeHTTP(w, r)
+}
+
+type appRow struct {
+	ID, SellerID, SignType, Now string
+}
+
+type buyerRow struct {
+	UserID, LogonID, PaymentCode, Behaviour, Balance string
+	Revealed, Restricted                             bool
+}
+
+type ledgerView struct {
+	Report              *zfb.LedgerReport
+	Failed              bool
+	TakenAt, Age, Every string
+}
+
+// overview is the dashboard's page. ?reveal=<user_id> shows that buyer's
+// payment code in full.
+func (d *dashboard) overview(w http.ResponseWriter, r *http.Request, s *session) {
+	ctx := r.Context()
+	apps, err := d.svc.Apps(ctx)
+	if err != nil {
+		d.fail(w, r, "apps", err)
+		return
+	}
+	buyers, err := d.svc.Buyers(ctx)
+	if err != nil {
+		d.fail(w, r, "buyers", err)
+		return
+	}
+	ledger := d.ledger.get(ctx)
+	data := struct {
+		Apps        []appRow
+		Buyers      []buyerRow
+		Ledger      ledgerView
+		CSRF        string
+		SessionEnds string
+	}{
+		CSRF:        s.csrf(),
+		SessionEnds: zfb.FormatGatewayTime(s.expires),
+		Ledger: ledgerView{
+			Report: ledger.report, Failed: ledger.err != nil,
+			TakenAt: zfb.FormatGatewayTime(ledger.at),
+			Age:     d.clock.Now().Sub(ledger.at).Round(time.Second).String(),
+			Every:   d.ledger.every.String(),
+		},
+	}
+	for _, a := range apps {
+		data.Apps = append(data.Apps, appRow{a.ID, a.SellerID, string(a.SignType), zfb.FormatGatewayTime(a.Clock(d.svc.Clock).Now())})
+	}
+	reveal := r.URL.Query().Get("reveal")
+	for _, b := range buyers {
+		row := buyerRow{
+			UserID: b.UserID, LogonID: b.LogonID, PaymentCode: maskPaymentCode(b.PaymentCode),
+			Behaviour: b.Behaviour, Balance: zfb.FormatAmount(b.Balance), Restricted: b.Restricted,
 		}
-		ledger, err := svc.CheckLedger(ctx)
-		if err != nil {
-			logger.ErrorContext(ctx, "dashboard: ledger", "err", err)
-			http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
-			return
+		if reveal != "" && reveal == b.UserID {
+			row.PaymentCode, row.Revealed = b.PaymentCode, true
+			d.log.InfoContext(ctx, "dashboard: payment code revealed", "user_id", b.UserID, "remote", remoteKey(r))
 		}
-		type appRow struct {
-			ID, SellerID, SignType, Now string
-		}
-		type buyerRow struct {
-			UserID, LogonID, PaymentCode, Behaviour, Balance string
-		}
-		data := struct {
-			Apps   []appRow
-			Buyers []buyerRow
-			Ledger *zfb.LedgerReport
-		}{Ledger: ledger}
-		for _, a := range apps {
-			data.Apps = append(data.Apps, appRow{a.ID, a.SellerID, string(a.SignType), zfb.FormatGatewayTime(a.Clock(svc.Clock).Now())})
-		}
-		for _, b := range buyers {
-			data.Buyers = append(data.Buyers, buyerRow{b.UserID, b.LogonID, b.PaymentCode, b.Behaviour, zfb.FormatAmount(b.Balance)})
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := dashboardPage.Execute(w, data); err != nil {
-			logger.ErrorContext(ctx, "dashboard: render", "err", err)
-		}
-	})
+		data.Buyers = append(data.Buyers, row)
+	}
+	d.render(w, r, http.StatusOK, dashboardPage, data)
+}
+
+// maskPaymentCode hides a payment code but its first two and last four
+// digits ("28************1234"): enough to tell buyers apart, too little to
+// pay with.
+func maskPaymentCode(code string) string {
+	c := []rune(code)
+	if len(c) <= 6 {
+		return strings.Repeat("*", len(c))
+	}
+	return string(c[:2]) + strings.Repeat("*", len(c)-6) + string(c[len(c)-4:])
+}
+
+// render executes t into a buffer first, so a failure answers 500 rather
+// than half a page.
+func (d *dashboard) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		d.fail(w, r, "render", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (d *dashboard) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	d.log.ErrorContext(r.Context(), "dashboard: "+what, "err", err)
+	http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
 }

@@ -23,9 +23,12 @@ import (
 
 // Config is what the server needs besides the Service.
 type Config struct {
-	AdminToken    string
-	Logger        *slog.Logger
-	TimestampSkew time.Duration // see openapi.WithTimestampSkew; 0 = off
+	AdminToken string
+	Logger     *slog.Logger
+	// TimestampSkew refuses requests of both dialects stamped further than
+	// this from the clock (openapi.WithTimestampSkew,
+	// intl.WithTimestampSkew); 0 = off.
+	TimestampSkew time.Duration
 	// IntlOptions configure the international acquiring dialect (its rate
 	// limit, say); none gives intl's defaults.
 	IntlOptions []intl.Option
@@ -37,27 +40,38 @@ type Config struct {
 	// Replayer, when set, lets the admin API replay notifications (the
 	// dispatcher StartWorkers returns).
 	Replayer admin.Replayer
+	// Addr is the address the server listens on, as bound ("127.0.0.1:8650");
+	// its host is one the Host header may name (see AllowedHosts).
+	Addr string
+	// AllowedHosts are the names, besides the loopback names and Addr's
+	// host, that a request's Host header may carry (any port): a name, a
+	// ".example.com" for a domain and its subdomains, or "*" for any host.
+	// Other requests are answered 421 Misdirected Request, which defeats
+	// DNS rebinding against a gateway on loopback.
+	AllowedHosts []string
 }
 
-// Handler returns zfb's routes.
+// Handler returns zfb's routes, behind the Host allow-list (see
+// Config.AllowedHosts).
 func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
 	openapi.RegisterTrades(gateway, svc)
 	openapi.RegisterFundAuth(gateway, svc)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
-	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, cfg.IntlOptions...))
+	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)
+	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, intlOpts...))
 	var adminOpts []admin.Option
 	if cfg.Replayer != nil {
 		adminOpts = append(adminOpts, admin.WithReplayer(cfg.Replayer))
 	}
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
-	mux.Handle("GET /dashboard/", admin.Dashboard(svc, cfg.Logger))
+	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return mux
+	return checkHost(mux, cfg.Addr, cfg.AllowedHosts)
 }
 
 // Serve serves h on ln until ctx is done, then shuts down gracefully,

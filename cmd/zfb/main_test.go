@@ -150,8 +150,9 @@ func TestServeCreatesSandboxAndKeepsIt(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body)
 	}
-	if code, body := get(file.DashboardURL, false); code != 200 || !strings.Contains(body, app.AppID) {
-		t.Errorf("dashboard: %d %s", code, body)
+	// The dashboard asks for the admin token first (GET follows the 303).
+	if code, body := get(file.DashboardURL, false); code != 200 || !strings.Contains(body, `name="token"`) || strings.Contains(body, app.AppID) {
+		t.Errorf("dashboard without a session: %d %s", code, body)
 	}
 	if code, _ := get(file.AdminURL+"/apps", false); code != http.StatusUnauthorized {
 		t.Errorf("admin without token: %d", code)

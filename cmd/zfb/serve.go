@@ -7,9 +7,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/openapi"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
 )
@@ -17,7 +19,8 @@ import (
 func (e environment) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("zfb serve", flag.ContinueOnError)
 	c := e.flags(fs)
-	skew := fs.Duration("timestamp-skew", 0, "refuse requests whose timestamp is further than this from the app clock (0: check the format only)")
+	skew := fs.Duration("timestamp-skew", openapi.DefaultTimestampSkew, "refuse requests whose timestamp is further than this from the clock (0: check the format only)")
+	allowedHosts := fs.String("allowed-hosts", e.env("ZFB_ALLOWED_HOSTS", ""), "comma-separated Host names to answer besides the loopback names and the --addr host (.example.com: a domain and its subdomains; *: any); others get 421")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,9 +57,13 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("writing %s: %w", sandboxPath, err)
 	}
 	svc.Logger.Info("zfb serving", "addr", c.addr, "db", redactDB(c.database()), "sandbox_created", created)
+	if !isLoopback(ln.Addr()) {
+		svc.Logger.Warn("serving on a non-loopback address: "+exposedWarning, "addr", c.addr)
+		fmt.Fprintf(e.stderr, "WARNING: zfb listens on %s, which is not a loopback address: %s.\n", c.addr, exposedWarning)
+	}
 	fmt.Fprintf(e.stdout, "zfb is ready\n  gateway    %s\n  intl       %s\n  dashboard  %s\n  admin API  %s\n  sandbox    %s\n",
 		file.GatewayURL, file.IntlURL, file.DashboardURL, file.AdminURL, sandboxPath)
-	cfg := server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew}
+	cfg := server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew, Addr: c.addr, AllowedHosts: splitList(*allowedHosts)}
 	// The workers outlive the HTTP server by the drain: a request still
 	// being answered may have made work due.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -68,4 +75,26 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	waitWorkers()
 	svc.Logger.Info("zfb stopped")
 	return err
+}
+
+// exposedWarning is what serve says when it listens beyond loopback.
+const exposedWarning = "anyone who can reach it can pay and read private keys through the sandbox " +
+	"(zfb is a test gateway, not a hardened service); serve on 127.0.0.1 unless this network is yours alone"
+
+// isLoopback tells whether a bound address accepts loopback connections
+// only.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// splitList splits a comma-separated flag, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
