@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/zfbpay/zfb/internal/textcheck"
 )
 
 // The input boundary of the dialect. Every key and string of the request
@@ -33,14 +33,11 @@ const (
 )
 
 // textClass is what a string may contain besides printable characters.
-type textClass uint8
+type textClass = textcheck.Class
 
 const (
-	// identifier: ids, codes, times, amounts — no control character.
-	identifier textClass = iota
-	// freeText: titles, reasons, extension data — tab, line feed and
-	// carriage return, no other control character.
-	freeText
+	identifier = textcheck.Identifier
+	freeText   = textcheck.FreeText
 )
 
 type limit struct {
@@ -171,7 +168,7 @@ func checkText(s string, l limit) string {
 	if detail := checkClass(s, l.class); detail != "" {
 		return detail
 	}
-	if len(s) > l.max && utf8.RuneCountInString(s) > l.max {
+	if textcheck.Longer(s, l.max) {
 		return "must be at most " + strconv.Itoa(l.max) + " characters"
 	}
 	return ""
@@ -180,26 +177,11 @@ func checkText(s string, l limit) string {
 // checkClass refuses invalid UTF-8 and the control characters (C0, DEL,
 // C1) class does not allow; "" means s passes.
 func checkClass(s string, class textClass) string {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			if c >= 0x20 && c != 0x7f {
-				continue
-			}
-			if class == freeText && (c == '\t' || c == '\n' || c == '\r') {
-				continue
-			}
-			return "must not contain control characters"
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return "must be UTF-8"
-		}
-		if unicode.IsControl(r) {
-			return "must not contain control characters"
-		}
-		i += size
+	switch textcheck.Check(s, class) {
+	case textcheck.InvalidUTF8:
+		return "must be UTF-8"
+	case textcheck.Control:
+		return "must not contain control characters"
 	}
 	return ""
 }

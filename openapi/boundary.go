@@ -8,10 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/textcheck"
 )
 
 // The input boundary of gateway.do. Every string that enters — each form
@@ -38,15 +37,11 @@ const (
 )
 
 // textClass is what a string may contain besides printable characters.
-type textClass uint8
+type textClass = textcheck.Class
 
 const (
-	// identifier: ids, codes, numbers, URLs — no control character at all.
-	identifier textClass = iota
-	// freeText: titles, descriptions, remarks — tab, line feed and carriage
-	// return (which a merchant may paste into a description), no other
-	// control character.
-	freeText
+	identifier = textcheck.Identifier
+	freeText   = textcheck.FreeText
 )
 
 // limit is the boundary of one field: its length in characters (runes;
@@ -212,12 +207,12 @@ func checkText(s string, l limit) string {
 		return detail
 	}
 	if l.letters {
-		if width(s) > l.max {
+		if textcheck.Width(s) > l.max {
 			return "不能超过 " + strconv.Itoa(l.max) + " 个字母或 " + strconv.Itoa(l.max/2) + " 个汉字"
 		}
 		return ""
 	}
-	if len(s) > l.max && utf8.RuneCountInString(s) > l.max {
+	if textcheck.Longer(s, l.max) {
 		return "不能超过 " + strconv.Itoa(l.max) + " 个字符"
 	}
 	return ""
@@ -226,40 +221,13 @@ func checkText(s string, l limit) string {
 // checkClass refuses invalid UTF-8 and the control characters (C0, DEL,
 // C1) class does not allow; "" means s passes.
 func checkClass(s string, class textClass) string {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			if c >= 0x20 && c != 0x7f {
-				continue
-			}
-			if class == freeText && (c == '\t' || c == '\n' || c == '\r') {
-				continue
-			}
-			return "不能含有控制字符"
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return "不是有效的 UTF-8"
-		}
-		if unicode.IsControl(r) {
-			return "不能含有控制字符"
-		}
-		i += size
+	switch textcheck.Check(s, class) {
+	case textcheck.InvalidUTF8:
+		return "不是有效的 UTF-8"
+	case textcheck.Control:
+		return "不能含有控制字符"
 	}
 	return ""
-}
-
-// width is the length of s counting a character outside ASCII as two.
-func width(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= utf8.RuneSelf {
-			n++
-		}
-	}
-	return n
 }
 
 // checkBizContent checks every key and string value of biz (valid JSON)
