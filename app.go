@@ -1,6 +1,7 @@
 package zfb
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -16,6 +17,26 @@ const (
 
 // Valid reports whether zfb can sign and verify with t.
 func (t SignType) Valid() bool { return t == SignTypeRSA || t == SignTypeRSA2 }
+
+// IdentityMode is how an app identifies buyers (spec isv-and-identity §2.1).
+type IdentityMode string
+
+const (
+	IdentityUserID IdentityMode = "userid" // buyer_id, buyer_user_id: 2088…
+	IdentityBoth   IdentityMode = "both"   // both, as during Alipay's upgrade
+	IdentityOpenID IdentityMode = "openid" // buyer_open_id, per app
+)
+
+// Valid reports whether m is a mode zfb knows.
+func (m IdentityMode) Valid() bool {
+	return m == IdentityUserID || m == IdentityBoth || m == IdentityOpenID
+}
+
+// UsesUserID reports whether answers carry the buyer's user_id.
+func (m IdentityMode) UsesUserID() bool { return m != IdentityOpenID }
+
+// UsesOpenID reports whether answers carry the buyer's open_id.
+func (m IdentityMode) UsesOpenID() bool { return m == IdentityOpenID || m == IdentityBoth }
 
 // AllMethods in App.Methods lets an app call every API zfb serves.
 const AllMethods = "*"
@@ -48,9 +69,49 @@ type App struct {
 	// Methods lists the APIs the app may call, or AllMethods.
 	Methods []string
 
+	// AESKey is the app's content-encryption key (接口内容加密方式, AES),
+	// standard Base64 of 16, 24 or 32 bytes as the Alipay console shows it;
+	// "" when none is set. With it, requests may come with encrypt_type=AES.
+	AESKey string
+
+	// CertMode puts the app in public-key-certificate mode (公钥证书模式):
+	// requests carry app_cert_sn and alipay_root_cert_sn, and answers
+	// alipay_cert_sn. The certificates are PEM, issued by the sandbox's CA.
+	CertMode bool
+	// AppCertificate certifies AppPublicKey (appCertPublicKey_<app_id>.crt).
+	AppCertificate string
+	// GatewayCertificate certifies GatewayPublicKey, followed by the
+	// certificate of the CA that issued it (alipayCertPublicKey_RSA2.crt).
+	GatewayCertificate string
+	// RootCertificate is the sandbox's root (alipayRootCert.crt).
+	RootCertificate string
+
+	// IdentityMode says how the app identifies buyers: by user_id
+	// (2088…), by open_id, or both (Alipay's upgrade phase).
+	IdentityMode IdentityMode
+
+	// ISV marks a third-party app (第三方应用), which merchants authorize
+	// to call for them with an app_auth_token.
+	ISV bool
+
 	// ClockOffset is how far the app's clock is ahead of the wall clock.
 	ClockOffset time.Duration
 	CreatedAt   time.Time
+}
+
+// check reports what makes app unusable: a missing id, seller, sign type
+// or key, an unknown identity mode, or certificate mode without
+// certificates.
+func (a *App) check() error {
+	switch {
+	case a.ID == "" || a.SellerID == "" || !a.SignType.Valid() || a.AppPublicKey == "" || a.GatewayPrivateKey == "":
+		return fmt.Errorf("app needs an id, a seller id, a sign type and its keys")
+	case !a.IdentityMode.Valid():
+		return fmt.Errorf("app %s: identity mode %q is not userid, both or openid", a.ID, a.IdentityMode)
+	case a.CertMode && (a.AppCertificate == "" || a.GatewayCertificate == "" || a.RootCertificate == ""):
+		return fmt.Errorf("app %s: certificate mode needs the app's, the gateway's and the root certificate", a.ID)
+	}
+	return nil
 }
 
 // notifyURL is where a call's notifications go: the notify_url it gave,

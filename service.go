@@ -66,6 +66,33 @@ func (s *Service) SetAppNotifyURL(ctx context.Context, appID, rawURL string) err
 	return s.store.SetAppNotifyURL(ctx, appID, rawURL)
 }
 
+// UpdateApp changes the settings of app appID with change, in one
+// transaction: change gets the app as stored and edits it; the result is
+// checked and written (Queries.UpdateApp says which fields count). An
+// error from change is returned as is, and nothing is written.
+func (s *Service) UpdateApp(ctx context.Context, appID string, change func(*App) error) (*App, error) {
+	var updated *App
+	err := s.store.InTx(ctx, func(q Queries) error {
+		app, err := q.App(ctx, appID)
+		if err != nil {
+			return err
+		}
+		if err := change(app); err != nil {
+			return err
+		}
+		if err := app.check(); err != nil {
+			return err
+		}
+		updated = app
+		return q.UpdateApp(ctx, app)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Logger.InfoContext(ctx, "app updated", "app", updated)
+	return updated, nil
+}
+
 // RestrictBuyer restricts a buyer's account (it can then neither pay nor
 // have funds frozen or released) or lifts the restriction.
 func (s *Service) RestrictBuyer(ctx context.Context, userID string, restricted bool) error {
@@ -242,8 +269,11 @@ func (s *Service) CreateSandbox(ctx context.Context, sb *Sandbox) error {
 }
 
 func (s *Service) createApp(ctx context.Context, q Queries, app *App) error {
-	if app.ID == "" || app.SellerID == "" || !app.SignType.Valid() || app.AppPublicKey == "" || app.GatewayPrivateKey == "" {
-		return fmt.Errorf("app needs an id, a seller id, a sign type and its keys")
+	if app.IdentityMode == "" {
+		app.IdentityMode = IdentityUserID
+	}
+	if err := app.check(); err != nil {
+		return err
 	}
 	if len(app.Methods) == 0 {
 		app.Methods = []string{AllMethods}

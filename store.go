@@ -15,6 +15,10 @@ type Queries interface {
 	CreateApp(ctx context.Context, app *App) error
 	App(ctx context.Context, appID string) (*App, error)
 	Apps(ctx context.Context) ([]*App, error)
+	// UpdateApp writes the app's settings: name, sign type, keys, notify
+	// URL, methods, AES key, certificate mode and certificates, identity
+	// mode and ISV flag (not its id, intl ids, clock or creation time).
+	UpdateApp(ctx context.Context, app *App) error
 	// SetAppClockOffset persists the app's clock offset.
 	SetAppClockOffset(ctx context.Context, appID string, offset time.Duration) error
 	// AdvanceAppClock adds by to the app's clock offset in one statement, so

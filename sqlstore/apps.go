@@ -13,7 +13,9 @@ import (
 
 const appColumns = `id, seller_id, name, sign_type, app_public_key, app_private_key,
 	gateway_private_key, gateway_public_key, intl_client_id, intl_partner_id,
-	notify_url, methods, clock_offset_us, created_at`
+	notify_url, methods, clock_offset_us, created_at,
+	aes_key, cert_mode, app_certificate, gateway_certificate, root_certificate,
+	identity_mode, isv`
 
 // CreateApp stores app; a taken app id or intl client id is zfb.ErrConflict.
 func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
@@ -26,10 +28,13 @@ func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
 		return fmt.Errorf("create app %q: %w", app.ID, err)
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			$15, $16, $17, $18, $19, $20, $21)`,
 		app.ID, app.SellerID, app.Name, string(app.SignType), app.AppPublicKey, app.AppPrivateKey,
 		app.GatewayPrivateKey, app.GatewayPublicKey, app.IntlClientID, app.IntlPartnerID,
-		app.NotifyURL, string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt))
+		app.NotifyURL, string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt),
+		app.AESKey, app.CertMode, app.AppCertificate, app.GatewayCertificate, app.RootCertificate,
+		string(identityMode(app)), app.ISV)
 	if err != nil {
 		return fmt.Errorf("create app %q: %w", app.ID, classify(err))
 	}
@@ -89,14 +94,18 @@ func scanApp(r scanner) (*zfb.App, error) {
 	var (
 		a                   zfb.App
 		signType, methods   string
+		identity            string
 		offsetUS, createdUS int64
 	)
 	if err := r.Scan(&a.ID, &a.SellerID, &a.Name, &signType, &a.AppPublicKey, &a.AppPrivateKey,
 		&a.GatewayPrivateKey, &a.GatewayPublicKey, &a.IntlClientID, &a.IntlPartnerID,
-		&a.NotifyURL, &methods, &offsetUS, &createdUS); err != nil {
+		&a.NotifyURL, &methods, &offsetUS, &createdUS,
+		&a.AESKey, &a.CertMode, &a.AppCertificate, &a.GatewayCertificate, &a.RootCertificate,
+		&identity, &a.ISV); err != nil {
 		return nil, err
 	}
 	a.SignType = zfb.SignType(signType)
+	a.IdentityMode = zfb.IdentityMode(identity)
 	if err := json.Unmarshal([]byte(methods), &a.Methods); err != nil {
 		return nil, fmt.Errorf("app %q: methods: %w", a.ID, err)
 	}
@@ -123,6 +132,49 @@ func (q *queries) SetAppClockOffset(ctx context.Context, appID string, offset ti
 		return fmt.Errorf("set clock of app %q: %w", appID, zfb.ErrNotFound)
 	}
 	return nil
+}
+
+// UpdateApp writes app's settings: its name, sign type, keys, notify URL,
+// methods, AES key, certificate mode and certificates, identity mode and
+// ISV flag. Its id, intl ids, clock and creation time are left alone.
+func (q *queries) UpdateApp(ctx context.Context, app *zfb.App) error {
+	methods := app.Methods
+	if methods == nil {
+		methods = []string{}
+	}
+	methodsJSON, err := json.Marshal(methods)
+	if err != nil {
+		return fmt.Errorf("update app %q: %w", app.ID, err)
+	}
+	res, err := q.write.ExecContext(ctx, `UPDATE apps SET name = $2, sign_type = $3,
+		app_public_key = $4, app_private_key = $5, gateway_private_key = $6, gateway_public_key = $7,
+		notify_url = $8, methods = $9, aes_key = $10, cert_mode = $11, app_certificate = $12,
+		gateway_certificate = $13, root_certificate = $14, identity_mode = $15, isv = $16
+		WHERE id = $1`,
+		app.ID, app.Name, string(app.SignType),
+		app.AppPublicKey, app.AppPrivateKey, app.GatewayPrivateKey, app.GatewayPublicKey,
+		app.NotifyURL, string(methodsJSON), app.AESKey, app.CertMode, app.AppCertificate,
+		app.GatewayCertificate, app.RootCertificate, string(identityMode(app)), app.ISV)
+	if err != nil {
+		return fmt.Errorf("update app %q: %w", app.ID, classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update app %q: %w", app.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update app %q: %w", app.ID, zfb.ErrNotFound)
+	}
+	return nil
+}
+
+// identityMode is the app's mode, user_id when unset (as for the apps that
+// existed before modes did).
+func identityMode(app *zfb.App) zfb.IdentityMode {
+	if app.IdentityMode == "" {
+		return zfb.IdentityUserID
+	}
+	return app.IdentityMode
 }
 
 // SetAppNotifyURL sets the app's default notify URL ("" for none).

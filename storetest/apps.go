@@ -31,6 +31,13 @@ func sameApp(t *testing.T, got, want *zfb.App) {
 func testAppRoundTrip(t *testing.T, s zfb.Store) {
 	ctx := t.Context()
 	full := newApp(1)
+	full.AESKey = "cW8mcZgoMGUVp5g7uv7bHw=="
+	full.CertMode = true
+	full.AppCertificate = "-----BEGIN CERTIFICATE-----\napp\n-----END CERTIFICATE-----\n"
+	full.GatewayCertificate = "-----BEGIN CERTIFICATE-----\ngw\n-----END CERTIFICATE-----\n"
+	full.RootCertificate = "-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n"
+	full.IdentityMode = zfb.IdentityOpenID
+	full.ISV = true
 	ok(t, s.CreateApp(ctx, full))
 	got, err := s.App(ctx, full.ID)
 	ok(t, err)
@@ -43,6 +50,12 @@ func testAppRoundTrip(t *testing.T, s zfb.Store) {
 	ok(t, s.CreateApp(ctx, bare))
 	got, err = s.App(ctx, bare.ID)
 	ok(t, err)
+	// An app stored without an identity mode identifies buyers by user_id,
+	// as the apps that existed before modes did.
+	if got.IdentityMode != zfb.IdentityUserID {
+		t.Errorf("IdentityMode = %q, want %q", got.IdentityMode, zfb.IdentityUserID)
+	}
+	bare.IdentityMode = zfb.IdentityUserID
 	sameApp(t, got, bare)
 	if !got.CreatedAt.IsZero() {
 		t.Errorf("CreatedAt = %v, want the zero time", got.CreatedAt)
@@ -60,6 +73,36 @@ func testAppRoundTrip(t *testing.T, s zfb.Store) {
 	if len(got.Methods) != 0 {
 		t.Errorf("Methods = %q, want none", got.Methods)
 	}
+}
+
+func testAppUpdate(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	ok(t, s.CreateApp(ctx, app))
+	changed := *app
+	changed.Name = "renamed"
+	changed.SignType = zfb.SignTypeRSA
+	changed.AppPublicKey = "-----BEGIN PUBLIC KEY-----\nnew\n-----END PUBLIC KEY-----\n"
+	changed.NotifyURL = "http://127.0.0.1:9/notify"
+	changed.Methods = []string{zfb.AllMethods}
+	changed.AESKey = "cW8mcZgoMGUVp5g7uv7bHw=="
+	changed.CertMode = true
+	changed.AppCertificate = "app cert"
+	changed.GatewayCertificate = "gateway cert"
+	changed.RootCertificate = "root cert"
+	changed.IdentityMode = zfb.IdentityBoth
+	changed.ISV = true
+	// What UpdateApp leaves alone.
+	changed.IntlClientID, changed.ClockOffset, changed.CreatedAt = "SANDBOX_OTHER", time.Hour, at(9)
+	ok(t, s.UpdateApp(ctx, &changed))
+	got, err := s.App(ctx, app.ID)
+	ok(t, err)
+	want := changed
+	want.IntlClientID, want.ClockOffset, want.CreatedAt = app.IntlClientID, app.ClockOffset, app.CreatedAt
+	sameApp(t, got, &want)
+
+	missing := newApp(2)
+	wantErr(t, s.UpdateApp(ctx, missing), zfb.ErrNotFound)
 }
 
 func testAppNotFound(t *testing.T, s zfb.Store) {

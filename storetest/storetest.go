@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		fn   func(t *testing.T, s zfb.Store)
 	}{
 		{"AppRoundTrip", testAppRoundTrip},
+		{"AppUpdate", testAppUpdate},
 		{"AppNotFound", testAppNotFound},
 		{"AppConflict", testAppConflict},
 		{"Apps", testApps},
@@ -146,6 +147,7 @@ func newApp(n int) *zfb.App {
 		Methods:           []string{"alipay.trade.pay", "alipay.trade.query"},
 		ClockOffset:       90*time.Minute + 1500*time.Nanosecond,
 		CreatedAt:         at(n),
+		IdentityMode:      zfb.IdentityUserID,
 	}
 }
 
