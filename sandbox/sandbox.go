@@ -32,14 +32,24 @@ type File struct {
 	Buyers       []Buyer `json:"buyers"`
 }
 
-// App is an app's credentials, in the formats the official SDKs take.
+// App is an app's credentials, in every form the SDKs and Alipay's own key
+// tool take, so that nobody converts a key by hand: the private key as
+// PKCS#1 PEM (Node's default, PHP, Python, the Go SDKs), PKCS#8 PEM, and bare
+// Base64 of both (Java and Alipay's key tool take bare PKCS#8; gopay bare
+// PKCS#1); the public keys (PKIX) as PEM and bare Base64 (what the Alipay
+// console and Java's alipayPublicKey take).
 type App struct {
-	AppID           string `json:"app_id"`
-	SellerID        string `json:"seller_id"`
-	SignType        string `json:"sign_type"`
-	AppPrivateKey   string `json:"app_private_key,omitempty"` // PEM, PKCS#1
-	AppPublicKey    string `json:"app_public_key"`            // PEM, PKIX
-	AlipayPublicKey string `json:"alipay_public_key"`         // PEM, PKIX: the gateway's key for this app
+	AppID                  string `json:"app_id"`
+	SellerID               string `json:"seller_id"`
+	SignType               string `json:"sign_type"`
+	AppPrivateKey          string `json:"app_private_key,omitempty"` // PEM, PKCS#1
+	AppPrivateKeyPKCS8     string `json:"app_private_key_pkcs8,omitempty"`
+	AppPrivateKeyBare      string `json:"app_private_key_bare,omitempty"` // Base64 of PKCS#1 DER
+	AppPrivateKeyPKCS8Bare string `json:"app_private_key_pkcs8_bare,omitempty"`
+	AppPublicKey           string `json:"app_public_key"` // PEM, PKIX
+	AppPublicKeyBare       string `json:"app_public_key_bare"`
+	AlipayPublicKey        string `json:"alipay_public_key"` // PEM, PKIX: the gateway's key for this app
+	AlipayPublicKeyBare    string `json:"alipay_public_key_bare"`
 	IntlClientID    string `json:"intl_client_id"`
 	IntlPartnerID   string `json:"intl_partner_id"`
 	// NotifyURL is where notifications go when a call names no notify_url.
@@ -221,11 +231,21 @@ func BuyerCredentials(b *zfb.Buyer) Buyer {
 
 // AppCredentials is what a merchant configures their SDK with for a.
 func AppCredentials(a *zfb.App) App {
-	return App{
+	c := App{
 		AppID: a.ID, SellerID: a.SellerID, SignType: string(a.SignType),
-		AppPrivateKey: a.AppPrivateKey, AppPublicKey: a.AppPublicKey, AlipayPublicKey: a.GatewayPublicKey,
+		AppPrivateKey: a.AppPrivateKey,
+		AppPublicKey:  a.AppPublicKey, AppPublicKeyBare: sign.Bare(a.AppPublicKey),
+		AlipayPublicKey: a.GatewayPublicKey, AlipayPublicKeyBare: sign.Bare(a.GatewayPublicKey),
 		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID, NotifyURL: a.NotifyURL,
 	}
+	// zfb keeps the app's private key only when it made the key pair, and
+	// stores it as PKCS#1 PEM; a key it cannot parse is shown as stored.
+	if key, err := sign.ParsePrivateKey(a.AppPrivateKey); err == nil {
+		pkcs1, pkcs8 := sign.PrivateKeyPKCS1PEM(key), sign.PrivateKeyPKCS8PEM(key)
+		c.AppPrivateKey, c.AppPrivateKeyPKCS8 = pkcs1, pkcs8
+		c.AppPrivateKeyBare, c.AppPrivateKeyPKCS8Bare = sign.Bare(pkcs1), sign.Bare(pkcs8)
+	}
+	return c
 }
 
 // JSON renders f as indented JSON.

@@ -2,7 +2,12 @@ package sandbox_test
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -68,4 +73,93 @@ func TestEnsureRace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAppCredentialsKeyForms: sandbox.json gives the app's private key in
+// every form users paste (PKCS#1 and PKCS#8, PEM and bare Base64) and the
+// public keys bare as well, each the same key, parsed the way the SDKs
+// parse them (Java: bare PKCS#8 and bare X.509; gopay: bare PKCS#1).
+func TestAppCredentialsKeyForms(t *testing.T) {
+	app, err := sandbox.NewApp("", zfb.SignTypeRSA2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sandbox.AppCredentials(app)
+	bare := func(name, s string) []byte {
+		t.Helper()
+		if s == "" || strings.Contains(s, "-----") || strings.ContainsAny(s, " \n") {
+			t.Fatalf("%s = %q, want bare Base64 on one line", name, s)
+		}
+		der, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return der
+	}
+	pemDER := func(name, s, label string) []byte {
+		t.Helper()
+		block, rest := pem.Decode([]byte(s))
+		if block == nil || block.Type != label || strings.TrimSpace(string(rest)) != "" {
+			t.Fatalf("%s = %q, want one %s PEM block", name, s, label)
+		}
+		return block.Bytes
+	}
+	pkcs1, err := x509.ParsePKCS1PrivateKey(pemDER("app_private_key", c.AppPrivateKey, "RSA PRIVATE KEY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromBare1, err := x509.ParsePKCS1PrivateKey(bare("app_private_key_bare", c.AppPrivateKeyBare))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, der := range map[string][]byte{
+		"app_private_key_pkcs8":      pemDER("app_private_key_pkcs8", c.AppPrivateKeyPKCS8, "PRIVATE KEY"),
+		"app_private_key_pkcs8_bare": bare("app_private_key_pkcs8_bare", c.AppPrivateKeyPKCS8Bare),
+	} {
+		k, err := x509.ParsePKCS8PrivateKey(der)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !pkcs1.Equal(k) {
+			t.Errorf("%s is another key than app_private_key", name)
+		}
+	}
+	if !pkcs1.Equal(fromBare1) {
+		t.Error("app_private_key_bare is another key than app_private_key")
+	}
+	for name, pair := range map[string][2]string{
+		"app_public_key":    {c.AppPublicKey, c.AppPublicKeyBare},
+		"alipay_public_key": {c.AlipayPublicKey, c.AlipayPublicKeyBare},
+	} {
+		fromPEM, err := x509.ParsePKIXPublicKey(pemDER(name, pair[0], "PUBLIC KEY"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromBare, err := x509.ParsePKIXPublicKey(bare(name+"_bare", pair[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fromPEM.(*rsa.PublicKey).Equal(fromBare) {
+			t.Errorf("%s_bare is another key than %s", name, name)
+		}
+	}
+	if !pkcs1.PublicKey.Equal(mustPublic(t, c.AppPublicKeyBare)) {
+		t.Error("app_public_key is not the public half of app_private_key")
+	}
+
+	// An app whose key pair the merchant made: no private key to show.
+	app.AppPrivateKey = ""
+	if c := sandbox.AppCredentials(app); c.AppPrivateKey != "" || c.AppPrivateKeyPKCS8 != "" || c.AppPrivateKeyBare != "" || c.AppPrivateKeyPKCS8Bare != "" {
+		t.Errorf("credentials of an app without a private key show one: %+v", c)
+	}
+}
+
+func mustPublic(t *testing.T, bare string) *rsa.PublicKey {
+	t.Helper()
+	der, _ := base64.StdEncoding.DecodeString(bare)
+	k, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.(*rsa.PublicKey)
 }
