@@ -50,8 +50,8 @@ type App struct {
 	AppPublicKeyBare       string `json:"app_public_key_bare"`
 	AlipayPublicKey        string `json:"alipay_public_key"` // PEM, PKIX: the gateway's key for this app
 	AlipayPublicKeyBare    string `json:"alipay_public_key_bare"`
-	IntlClientID    string `json:"intl_client_id"`
-	IntlPartnerID   string `json:"intl_partner_id"`
+	IntlClientID           string `json:"intl_client_id"`
+	IntlPartnerID          string `json:"intl_partner_id"`
 	// NotifyURL is where notifications go when a call names no notify_url.
 	NotifyURL string `json:"notify_url,omitempty"`
 }
