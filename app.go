@@ -1,6 +1,8 @@
 package zfb
 
 import (
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -99,19 +101,39 @@ type App struct {
 	CreatedAt   time.Time
 }
 
+// ErrInvalidApp wraps what makes an app's settings unusable.
+var ErrInvalidApp = errors.New("invalid app settings")
+
 // check reports what makes app unusable: a missing id, seller, sign type
-// or key, an unknown identity mode, or certificate mode without
-// certificates.
+// or key, an unknown identity mode, an AES key that is not Base64 of 16, 24
+// or 32 bytes, or certificate mode without certificates.
 func (a *App) check() error {
 	switch {
 	case a.ID == "" || a.SellerID == "" || !a.SignType.Valid() || a.AppPublicKey == "" || a.GatewayPrivateKey == "":
-		return fmt.Errorf("app needs an id, a seller id, a sign type and its keys")
+		return fmt.Errorf("%w: an app needs an id, a seller id, a sign type and its keys", ErrInvalidApp)
 	case !a.IdentityMode.Valid():
-		return fmt.Errorf("app %s: identity mode %q is not userid, both or openid", a.ID, a.IdentityMode)
+		return fmt.Errorf("%w: identity mode %q is not userid, both or openid", ErrInvalidApp, a.IdentityMode)
 	case a.CertMode && (a.AppCertificate == "" || a.GatewayCertificate == "" || a.RootCertificate == ""):
-		return fmt.Errorf("app %s: certificate mode needs the app's, the gateway's and the root certificate", a.ID)
+		return fmt.Errorf("%w: certificate mode needs the app's, the gateway's and the root certificate", ErrInvalidApp)
+	}
+	if a.AESKey != "" {
+		if _, err := a.AESKeyBytes(); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// AESKeyBytes decodes AESKey: nil when the app has none.
+func (a *App) AESKeyBytes() ([]byte, error) {
+	if a.AESKey == "" {
+		return nil, nil
+	}
+	key, err := base64.StdEncoding.DecodeString(a.AESKey)
+	if err != nil || (len(key) != 16 && len(key) != 24 && len(key) != 32) {
+		return nil, fmt.Errorf("%w: the AES key must be standard Base64 of 16, 24 or 32 bytes", ErrInvalidApp)
+	}
+	return key, nil
 }
 
 // notifyURL is where a call's notifications go: the notify_url it gave,

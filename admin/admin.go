@@ -168,8 +168,7 @@ type appView struct {
 }
 
 func (h *Handler) appView(a *zfb.App) appView {
-	creds := sandbox.AppCredentials(a)
-	creds.AppPrivateKey = "" // the admin API never hands out private keys
+	creds := sandbox.AppCredentials(a).Public() // the admin API never hands out private keys
 	return appView{App: creds, Name: a.Name, Methods: a.Methods, Now: a.Clock(h.svc.Clock).Now().In(zfb.Beijing)}
 }
 
@@ -261,7 +260,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, "clock_range", err.Error())
 	case errors.Is(err, zfb.ErrInvalidAction):
 		writeError(w, http.StatusConflict, "invalid_action", err.Error())
-	case errors.Is(err, zfb.ErrInvalidFault), errors.Is(err, zfb.ErrInvalidNotifyURL):
+	case errors.Is(err, zfb.ErrInvalidFault), errors.Is(err, zfb.ErrInvalidNotifyURL), errors.Is(err, zfb.ErrInvalidApp):
 		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
 	case errors.Is(err, zfb.ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", "it exists already")

@@ -118,8 +118,9 @@ func TestAuth(t *testing.T) {
 func TestListings(t *testing.T) {
 	h, _, token := newAdmin(t)
 	status, out := do(t, h, token, "GET", admin.Prefix+"/apps", "")
-	if status != 200 || !strings.Contains(toJSON(out), sandbox.FirstAppID) || strings.Contains(toJSON(out), "PRIVATE KEY") {
-		t.Fatalf("apps: %d %v", status, out)
+	if status != 200 || !strings.Contains(toJSON(out), sandbox.FirstAppID) || strings.Contains(toJSON(out), "PRIVATE KEY") ||
+		strings.Contains(toJSON(out), "app_private_key") {
+		t.Fatalf("apps: %d %v (the admin API must hand out no private key, in any form)", status, out)
 	}
 	status, out = do(t, h, token, "GET", admin.Prefix+"/buyers", "")
 	if status != 200 || len(out["buyers"].([]any)) != 3 || !strings.Contains(toJSON(out), `"balance":"100000.00"`) {
@@ -237,5 +238,35 @@ func TestBuyersTradesAndFaults(t *testing.T) {
 	}
 	if status, out := do(t, h, token, "GET", admin.Prefix+"/ledger/check", ""); status != 200 || out["ok"] != true {
 		t.Fatalf("ledger: %d %v", status, out)
+	}
+}
+
+// TestUpdateAppModes: the admin API changes an app's AES key, identity
+// mode and ISV flag, and refuses settings that would leave the app
+// unusable, changing nothing.
+func TestUpdateAppModes(t *testing.T) {
+	h, svc, token := newAdmin(t)
+	path := admin.Prefix + "/apps/" + sandbox.FirstAppID
+	status, out := do(t, h, token, "POST", path, `{"aes_key":"cW8mcZgoMGUVp5g7uv7bHw==","identity_mode":"both","isv":true}`)
+	if status != 200 || out["aes_key"] != "cW8mcZgoMGUVp5g7uv7bHw==" || out["identity_mode"] != "both" || out["isv"] != true {
+		t.Fatalf("update: %d %v", status, out)
+	}
+	for _, body := range []string{
+		`{"aes_key":"not base64!"}`,
+		`{"aes_key":"c2hvcnQ="}`, // 5 bytes
+		`{"identity_mode":"email"}`,
+		`{"cert_mode":true,"identity_mode":"openid"}`, // the sandbox app has no certificates
+		`{}`,
+	} {
+		if status, out := do(t, h, token, "POST", path, body); status != http.StatusBadRequest || !strings.Contains(toJSON(out), `"code":"invalid_request"`) {
+			t.Errorf("%s: %d %v, want 400 invalid_request", body, status, out)
+		}
+	}
+	app, err := svc.App(t.Context(), sandbox.FirstAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app.AESKey != "cW8mcZgoMGUVp5g7uv7bHw==" || app.IdentityMode != zfb.IdentityBoth || app.CertMode || !app.ISV {
+		t.Errorf("a refused update changed the app: %+v", app)
 	}
 }

@@ -22,25 +22,50 @@ func (h *Handler) routeNotifications() {
 	h.mux.HandleFunc("POST "+Prefix+"/notifications/{id}/replay", h.replayNotification)
 }
 
-// updateApp takes {"notify_url":"http://127.0.0.1:9000/notify"}: where the
-// app's notifications go when a call names no notify_url ("" for nowhere).
+// updateApp changes an app's settings; each field is optional:
+//
+//	{"notify_url":"http://127.0.0.1:9000/notify"}  where notifications go when a call names none ("" for nowhere)
+//	{"aes_key":"cW8mcZgoMGUVp5g7uv7bHw=="}         the AES content key, Base64 of 16, 24 or 32 bytes ("" for none)
+//	{"identity_mode":"openid"}                     userid, openid or both
+//	{"cert_mode":true}                             public-key-certificate mode (the app must have certificates)
+//	{"isv":true}                                   a third-party (ISV) app
 func (h *Handler) updateApp(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		NotifyURL *string `json:"notify_url"`
+		NotifyURL    *string `json:"notify_url"`
+		AESKey       *string `json:"aes_key"`
+		IdentityMode *string `json:"identity_mode"`
+		CertMode     *bool   `json:"cert_mode"`
+		ISV          *bool   `json:"isv"`
 	}
 	if !readJSON(w, r, &body) {
 		return
 	}
-	if body.NotifyURL == nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", `give "notify_url"`)
+	if body.NotifyURL == nil && body.AESKey == nil && body.IdentityMode == nil && body.CertMode == nil && body.ISV == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `give one of "notify_url", "aes_key", "identity_mode", "cert_mode", "isv"`)
 		return
 	}
 	appID := r.PathValue("app_id")
-	if err := h.svc.SetAppNotifyURL(r.Context(), appID, *body.NotifyURL); err != nil {
-		h.fail(w, r, err)
-		return
+	if body.NotifyURL != nil {
+		if err := h.svc.SetAppNotifyURL(r.Context(), appID, *body.NotifyURL); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	app, err := h.svc.App(r.Context(), appID)
+	app, err := h.svc.UpdateApp(r.Context(), appID, func(a *zfb.App) error {
+		if body.AESKey != nil {
+			a.AESKey = *body.AESKey
+		}
+		if body.IdentityMode != nil {
+			a.IdentityMode = zfb.IdentityMode(*body.IdentityMode)
+		}
+		if body.CertMode != nil {
+			a.CertMode = *body.CertMode
+		}
+		if body.ISV != nil {
+			a.ISV = *body.ISV
+		}
+		return nil
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return

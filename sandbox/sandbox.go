@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,8 +51,14 @@ type App struct {
 	AppPublicKeyBare       string `json:"app_public_key_bare"`
 	AlipayPublicKey        string `json:"alipay_public_key"` // PEM, PKIX: the gateway's key for this app
 	AlipayPublicKeyBare    string `json:"alipay_public_key_bare"`
-	IntlClientID           string `json:"intl_client_id"`
-	IntlPartnerID          string `json:"intl_partner_id"`
+	// AESKey is the content-encryption key (encrypt_type=AES): Base64 of
+	// 16 bytes, what the SDKs take as encryptKey.
+	AESKey        string `json:"aes_key,omitempty"`
+	IdentityMode  string `json:"identity_mode"`
+	CertMode      bool   `json:"cert_mode,omitempty"`
+	ISV           bool   `json:"isv,omitempty"`
+	IntlClientID  string `json:"intl_client_id"`
+	IntlPartnerID string `json:"intl_partner_id"`
 	// NotifyURL is where notifications go when a call names no notify_url.
 	NotifyURL string `json:"notify_url,omitempty"`
 }
@@ -130,6 +137,10 @@ func NewApp(id string, signType zfb.SignType, methods []string) (*zfb.App, error
 	if err != nil {
 		return nil, err
 	}
+	aesKey := make([]byte, 16) // AES-128, as the Alipay console makes them
+	if _, err := rand.Read(aesKey); err != nil {
+		return nil, err
+	}
 	return &zfb.App{
 		ID: id, SellerID: seller, SignType: signType, Methods: methods,
 		AppPublicKey:      sign.PublicKeyPEM(&appKey.PublicKey),
@@ -138,6 +149,8 @@ func NewApp(id string, signType zfb.SignType, methods []string) (*zfb.App, error
 		GatewayPublicKey:  sign.PublicKeyPEM(&gatewayKey.PublicKey),
 		IntlClientID:      "SANDBOX_" + client,
 		IntlPartnerID:     partner,
+		AESKey:            base64.StdEncoding.EncodeToString(aesKey),
+		IdentityMode:      zfb.IdentityUserID,
 	}, nil
 }
 
@@ -236,6 +249,7 @@ func AppCredentials(a *zfb.App) App {
 		AppPrivateKey: a.AppPrivateKey,
 		AppPublicKey:  a.AppPublicKey, AppPublicKeyBare: sign.Bare(a.AppPublicKey),
 		AlipayPublicKey: a.GatewayPublicKey, AlipayPublicKeyBare: sign.Bare(a.GatewayPublicKey),
+		AESKey: a.AESKey, IdentityMode: string(a.IdentityMode), CertMode: a.CertMode, ISV: a.ISV,
 		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID, NotifyURL: a.NotifyURL,
 	}
 	// zfb keeps the app's private key only when it made the key pair, and
@@ -245,6 +259,13 @@ func AppCredentials(a *zfb.App) App {
 		c.AppPrivateKey, c.AppPrivateKeyPKCS8 = pkcs1, pkcs8
 		c.AppPrivateKeyBare, c.AppPrivateKeyPKCS8Bare = sign.Bare(pkcs1), sign.Bare(pkcs8)
 	}
+	return c
+}
+
+// Public is c without the app's private key in any of its forms, for
+// places that never hand out private keys (the admin API).
+func (c App) Public() App {
+	c.AppPrivateKey, c.AppPrivateKeyPKCS8, c.AppPrivateKeyBare, c.AppPrivateKeyPKCS8Bare = "", "", "", ""
 	return c
 }
 
