@@ -7,10 +7,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/openapi"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
@@ -20,9 +22,14 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("zfb serve", flag.ContinueOnError)
 	c := e.flags(fs)
 	skew := fs.Duration("timestamp-skew", openapi.DefaultTimestampSkew, "refuse requests whose timestamp is further than this from the clock (0: check the format only)")
+	intlRateText := fs.String("intl-rate-limit", e.env("ZFB_INTL_RATE_LIMIT", "50"), "international acquiring requests per second per clientId, bursts of twice that (0: no limit, for load tests)")
 	allowedHosts := fs.String("allowed-hosts", e.env("ZFB_ALLOWED_HOSTS", ""), "comma-separated Host names to answer besides the loopback names and the --addr host (.example.com: a domain and its subdomains; *: any); others get 421")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	intlRate, err := strconv.ParseFloat(*intlRateText, 64)
+	if err != nil || !(intlRate >= 0 && intlRate <= 1e9) { // NaN too
+		return fmt.Errorf("--intl-rate-limit %q: want a number of requests per second, 0 or more", *intlRateText)
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return err
@@ -63,7 +70,8 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "zfb is ready\n  gateway    %s\n  intl       %s\n  dashboard  %s\n  admin API  %s\n  sandbox    %s\n",
 		file.GatewayURL, file.IntlURL, file.DashboardURL, file.AdminURL, sandboxPath)
-	cfg := server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew, Addr: c.addr, AllowedHosts: splitList(*allowedHosts)}
+	cfg := server.Config{AdminToken: token, Logger: svc.Logger, TimestampSkew: *skew, Addr: c.addr, AllowedHosts: splitList(*allowedHosts),
+		IntlOptions: []intl.Option{intl.WithRateLimit(intlRate, int(2*intlRate))}}
 	// The workers outlive the HTTP server by the drain: a request still
 	// being answered may have made work due.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

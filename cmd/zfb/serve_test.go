@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,4 +114,24 @@ func TestServeOnLoopbackDoesNotWarn(t *testing.T) {
 	if s := stderr.String(); strings.Contains(s, "WARN") {
 		t.Errorf("serving on loopback warns:\n%s", s)
 	}
+}
+
+// TestServeIntlRateLimitFlag: --intl-rate-limit (or ZFB_INTL_RATE_LIMIT)
+// refuses what is not a rate before anything is written, and 0 lifts the
+// limit, so that a load test can send more than the default 50/s.
+func TestServeIntlRateLimitFlag(t *testing.T) {
+	for _, bad := range []string{"-1", "NaN", "fast", "1e10"} {
+		data := filepath.Join(t.TempDir(), "data")
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--intl-rate-limit", bad},
+			func(string) string { return "" }, &syncBuffer{}, &syncBuffer{})
+		if err == nil || !strings.Contains(err.Error(), "--intl-rate-limit") {
+			t.Errorf("--intl-rate-limit %s: err = %v, want a refusal naming the flag", bad, err)
+		}
+		if _, statErr := os.Stat(data); statErr == nil {
+			t.Errorf("--intl-rate-limit %s: the data directory was created before the flag was checked", bad)
+		}
+	}
+	env := map[string]string{"ZFB_INTL_RATE_LIMIT": "0"}
+	_, _, stop := serveUntilReady(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	stop()
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zfbpay/zfb/sign"
+)
+
+// harness runs the workloads against one target.
+type harness struct {
+	target *target
+	c      config
+	signer *signer
+	zfb    *driver
+}
+
+func newHarness(t *target, c config) (*harness, error) {
+	s, err := newSigner(t.sandbox)
+	if err != nil {
+		return nil, err
+	}
+	return &harness{target: t, c: c, signer: s, zfb: newDriver(t.root, c.conns, c.rate)}, nil
+}
+
+func (h *harness) close() { h.zfb.close() }
+
+// names of the workloads in the report.
+var workloadNames = map[string]string{
+	"ceiling":   "ceiling: RSA-2048 signatures/s, all cores",
+	"stub":      "stub: net/http, verify + sign a query answer, no storage",
+	"pay":       "alipay.trade.pay, each a new trade",
+	"query":     "alipay.trade.query, each a distinct trade",
+	"poll":      "alipay.trade.query of one unchanged trade",
+	"freeze":    "alipay.fund.auth.order.freeze, each a new order",
+	"detail":    "fund.auth.operation.detail.query, each distinct",
+	"intlpay":   "intl offline pay, each a new payment",
+	"intlquery": "intl payQuery, each a distinct payment",
+}
+
+func (h *harness) workload(ctx context.Context, w string) (result, error) {
+	switch w {
+	case "ceiling":
+		return h.ceiling(ctx), nil
+	case "stub":
+		return h.stub(ctx)
+	}
+	reqs, err := h.signer.requests(w, h.c.n)
+	if err != nil {
+		return result{}, err
+	}
+	r := h.zfb.run(ctx, workloadNames[w], reqs)
+	if w == "poll" {
+		r.note = "answered from the signature cache"
+	}
+	r.rssKiB = h.target.rssKiB()
+	return r, nil
+}
+
+// ceiling counts RSA signatures of a typical answer over every core.
+func (h *harness) ceiling(ctx context.Context) result {
+	key := h.signer.key
+	content := []byte(`{"code":"10000","msg":"Success","buyer_logon_id":"pay***@sandbox.zfb","buyer_pay_amount":"0.01","buyer_user_id":"2088000000000001","invoice_amount":"0.01","out_trade_no":"L00000000P000001","point_amount":"0.00","receipt_amount":"0.01","send_pay_date":"2026-11-29 20:00:00","total_amount":"0.01","trade_no":"2026112922001400000000000001","trade_status":"TRADE_SUCCESS"}`)
+	var n atomic.Int64
+	deadline := time.Now().Add(h.c.ceilingD)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				if _, err := sign.Sign(key, h.signer.alg, content); err == nil {
+					n.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return result{name: workloadNames["ceiling"], ok: int(n.Load()), perSecond: float64(n.Load()) / time.Since(start).Seconds()}
+}
+
+// stub serves the query requests from a bare handler in this process: it
+// verifies each request's signature with the app's key and answers a query
+// answer naming the request's out_trade_no (so every answer is distinct and
+// freshly signed), with no storage.
+func (h *harness) stub(ctx context.Context) (result, error) {
+	appPublic, err := sign.ParsePublicKey(h.signer.app.AppPublicKey)
+	if err != nil {
+		return result{}, err
+	}
+	gatewayKey, err := sign.GenerateKey(2048)
+	if err != nil {
+		return result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	srv := &http.Server{Handler: stubHandler{appPublic: appPublic, key: gatewayKey, alg: h.signer.alg}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	reqs, err := h.signer.requests("stub", h.c.n)
+	if err != nil {
+		return result{}, err
+	}
+	d := newDriver("http://"+ln.Addr().String(), h.c.conns, h.c.rate)
+	defer d.close()
+	return d.run(ctx, workloadNames["stub"], reqs), nil
+}
+
+type stubHandler struct {
+	appPublic *rsa.PublicKey
+	key       *rsa.PrivateKey
+	alg       sign.Algorithm
+}
+
+var stubCounter atomic.Int64
+
+func (s stubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	answer := func(value []byte) {
+		sig, _ := sign.Sign(s.key, s.alg, value)
+		body := sign.Envelope(sign.ResponseNode("alipay.trade.query"), value, "", sig)
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		_, _ = w.Write(body)
+	}
+	if err := r.ParseForm(); err != nil {
+		answer([]byte(`{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-parameter","sub_msg":"bad form"}`))
+		return
+	}
+	params := make(map[string]string, len(r.Form))
+	for k := range r.Form {
+		params[k] = r.Form.Get(k)
+	}
+	if _, err := sign.VerifyRequest(s.appPublic, s.alg, params); err != nil {
+		answer([]byte(`{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"bad signature"}`))
+		return
+	}
+	var biz struct {
+		OutTradeNo string `json:"out_trade_no"`
+	}
+	if err := json.Unmarshal([]byte(params["biz_content"]), &biz); err != nil || biz.OutTradeNo == "" {
+		answer([]byte(`{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-parameter","sub_msg":"bad biz_content"}`))
+		return
+	}
+	tradeNo := "20261129220014" + strconv.FormatInt(1e13+stubCounter.Add(1), 10)
+	value, _ := json.Marshal(struct {
+		Code           string `json:"code"`
+		Msg            string `json:"msg"`
+		BuyerLogonID   string `json:"buyer_logon_id"`
+		BuyerPayAmount string `json:"buyer_pay_amount"`
+		BuyerUserID    string `json:"buyer_user_id"`
+		OutTradeNo     string `json:"out_trade_no"`
+		TotalAmount    string `json:"total_amount"`
+		TradeNo        string `json:"trade_no"`
+		TradeStatus    string `json:"trade_status"`
+	}{"10000", "Success", "pay***@sandbox.zfb", "0.01", "2088000000000001", biz.OutTradeNo, "0.01", tradeNo, "TRADE_SUCCESS"})
+	answer(value)
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// result is what one workload measured.
+type result struct {
+	name      string
+	note      string // e.g. that a cache answered
+	ok        int
+	failed    int
+	firstFail string // the first failure, for the report
+	elapsed   time.Duration
+	latencies []time.Duration // of the successful answers, sorted
+	perSecond float64         // set directly by measurements without requests (the ceiling)
+	rssKiB    int64
+}
+
+func (r result) rate() float64 {
+	if r.perSecond > 0 {
+		return r.perSecond
+	}
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+// percentile is the q-quantile of the latencies (0 when there are none).
+func (r result) percentile(q float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(r.latencies))+0.5) - 1
+	return r.latencies[max(0, min(i, len(r.latencies)-1))]
+}
+
+// driver sends signed requests to one server.
+type driver struct {
+	root   string
+	client *http.Client
+	conns  int
+	rate   float64
+}
+
+func newDriver(root string, conns int, rate float64) *driver {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	if rate > 0 {
+		// Open loop: the arrivals decide, not the connections.
+		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 0, 1024
+	}
+	return &driver{root: root, client: &http.Client{Transport: tr, Timeout: time.Minute}, conns: conns, rate: rate}
+}
+
+func (d *driver) close() { d.client.CloseIdleConnections() }
+
+// run sends reqs, closed or open loop, and measures them.
+func (d *driver) run(ctx context.Context, name string, reqs []request) result {
+	r := result{name: name}
+	lat := make([]time.Duration, len(reqs))
+	okay := make([]bool, len(reqs))
+	var firstFail atomic.Pointer[string]
+	send := func(i int, due time.Time) {
+		answer, err := d.send(ctx, reqs[i])
+		lat[i] = time.Since(due)
+		switch {
+		case err != nil:
+			s := err.Error()
+			firstFail.CompareAndSwap(nil, &s)
+		case !reqs[i].succeeded(answer):
+			s := string(answer[:min(len(answer), 300)])
+			firstFail.CompareAndSwap(nil, &s)
+		default:
+			okay[i] = true
+		}
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	if d.rate > 0 {
+		interval := time.Duration(float64(time.Second) / d.rate)
+		for i := range reqs {
+			due := start.Add(time.Duration(i) * interval)
+			time.Sleep(time.Until(due))
+			if ctx.Err() != nil {
+				break
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); send(i, due) }()
+		}
+	} else {
+		var next atomic.Int64
+		for range d.conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					i := int(next.Add(1) - 1)
+					if i >= len(reqs) {
+						return
+					}
+					send(i, time.Now())
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	for i, ok := range okay {
+		if ok {
+			r.ok++
+			r.latencies = append(r.latencies, lat[i])
+		} else {
+			r.failed++
+		}
+	}
+	slices.Sort(r.latencies)
+	if s := firstFail.Load(); s != nil {
+		r.firstFail = *s
+	}
+	return r
+}
+
+func (d *driver) send(ctx context.Context, req request) ([]byte, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, d.root+req.path, bytes.NewReader(req.body))
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header["Content-Type"] = []string{req.contentType}
+	resp, err := d.client.Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, body)
+	}
+	return body, nil
+}

@@ -1,0 +1,134 @@
+// Command zfbload measures a zfb under load, against the physical limit of
+// the machine it runs on.
+//
+// Every gateway.do answer carries a fresh RSA signature, so on N cores no
+// gateway answers faster than N × (signatures per second): that ceiling is
+// measured first, in the same run. Then a bare net/http stub that verifies
+// each request's signature and signs a query answer, with no storage at
+// all: the floor any gateway pays in cryptography and HTTP. Then zfb itself,
+// started as a separate process (or one already running, --target), under
+// workloads of requests signed before the clock starts:
+//
+//	pay        alipay.trade.pay, each a new trade (a durable write)
+//	query      alipay.trade.query of each trade pay made, once each (every answer distinct)
+//	poll       alipay.trade.query of one unchanged trade (the signature cache answers: labelled)
+//	freeze     alipay.fund.auth.order.freeze, each a new authorisation order
+//	detail     alipay.fund.auth.operation.detail.query of each freeze, once each
+//	intlpay    international offline pay, each a new payment
+//	intlquery  international payQuery of each intl payment, once each
+//
+// Closed loop by default (--conns connections, each sending its next
+// request when the last is answered); --rate R sends R requests a second
+// whatever the answers do (open loop), and latency then counts from when
+// each request was due, so a stalled server cannot hide its queue.
+//
+// It prints answers/s, their share of the ceiling and of the stub, latency
+// percentiles, failures, and the RSS of the zfb it started.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "zfbload:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// config is what the flags say.
+type config struct {
+	target    string // a running zfb's root URL; "" starts one
+	sandbox   string // its sandbox.json, when target is given
+	zfbBinary string // the zfb to start; "" builds ./cmd/zfb
+	db        string // --db for the started zfb
+	n         int    // requests per workload
+	conns     int
+	rate      float64 // open loop arrivals/s; 0 closed loop
+	ceilingD  time.Duration
+	workloads []string
+}
+
+var allWorkloads = []string{"ceiling", "stub", "pay", "query", "poll", "freeze", "detail", "intlpay", "intlquery"}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zfbload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	var workloads string
+	fs.StringVar(&c.target, "target", "", "root URL of a running zfb (default: build and start one on a fresh data directory)")
+	fs.StringVar(&c.sandbox, "sandbox", "", "sandbox.json of the --target zfb")
+	fs.StringVar(&c.zfbBinary, "zfb", "", "zfb binary to start (default: go build ./cmd/zfb)")
+	fs.StringVar(&c.db, "db", "", "database of the started zfb (default: SQLite in its data directory; postgres://… for PostgreSQL)")
+	fs.IntVar(&c.n, "n", 3000, "requests per workload (query, detail and intlquery ask for each object its write workload made)")
+	fs.IntVar(&c.conns, "conns", 16, "keep-alive connections (closed loop)")
+	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second (0: closed loop)")
+	fs.DurationVar(&c.ceilingD, "ceiling-time", 3*time.Second, "how long to measure the signing ceiling")
+	fs.StringVar(&workloads, "workloads", strings.Join(allWorkloads, ","), "comma-separated workloads, in order: "+strings.Join(allWorkloads, ","))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, w := range strings.Split(workloads, ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		if !slices.Contains(allWorkloads, w) {
+			return fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(allWorkloads, ","))
+		}
+		c.workloads = append(c.workloads, w)
+	}
+	if c.n <= 0 || c.conns <= 0 || c.rate < 0 {
+		return errors.New("--n and --conns must be positive, --rate zero or positive")
+	}
+
+	target, err := startTarget(ctx, c, stderr)
+	if err != nil {
+		return err
+	}
+	defer target.stop()
+	h, err := newHarness(target, c)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	fmt.Fprintf(stdout, "zfbload: %s, %d CPUs (GOMAXPROCS %d), Go %s; %s; %d requests per workload, %s\n",
+		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(),
+		target.describe(), c.n, mode(c))
+	var results []result
+	for _, w := range c.workloads {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := h.workload(ctx, w)
+		if err != nil {
+			return fmt.Errorf("%s: %w", w, err)
+		}
+		results = append(results, r)
+		fmt.Fprintf(stderr, "zfbload: %s done: %.0f/s\n", w, r.rate())
+	}
+	printTable(stdout, results)
+	return nil
+}
+
+func mode(c config) string {
+	if c.rate > 0 {
+		return fmt.Sprintf("open loop at %.0f requests/s", c.rate)
+	}
+	return fmt.Sprintf("closed loop over %d connections", c.conns)
+}

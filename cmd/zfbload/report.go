@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// printTable prints one line per workload: answers/s, their share of the
+// signing ceiling and of the stub measured in the same run, latency
+// percentiles, failures and the RSS of the zfb started here.
+func printTable(w io.Writer, results []result) {
+	var ceiling, stub float64
+	for _, r := range results {
+		switch r.name {
+		case workloadNames["ceiling"]:
+			ceiling = r.rate()
+		case workloadNames["stub"]:
+			stub = r.rate()
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
+	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\t")
+	for _, r := range results {
+		name := r.name
+		if r.note != "" {
+			name += " (" + r.note + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n", name, r.rate(),
+			share(r.rate(), ceiling), share(r.rate(), stub),
+			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB))
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.firstFail != "" {
+			fmt.Fprintf(w, "first failure of %s: %s\n", r.name, r.firstFail)
+		}
+	}
+}
+
+func share(x, of float64) string {
+	if of <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f %%", 100*x/of)
+}
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+func mib(kib int64) string {
+	if kib == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(kib)/1024)
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zfbpay/zfb/sandbox"
+)
+
+// target is the zfb under load: one this harness started, in a process of
+// its own, or one already running.
+type target struct {
+	root    string        // http://127.0.0.1:port
+	sandbox *sandbox.File // its apps, keys and buyers
+	db      string        // what it stores in, for the report
+	cmd     *exec.Cmd     // nil when not started here
+	tmp     string        // the started zfb's binary and data directory
+}
+
+func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, error) {
+	if c.target != "" {
+		if c.sandbox == "" {
+			return nil, errors.New("--target needs --sandbox (its sandbox.json)")
+		}
+		f, err := readSandbox(c.sandbox)
+		if err != nil {
+			return nil, err
+		}
+		return &target{root: strings.TrimSuffix(c.target, "/"), sandbox: f, db: "as configured"}, nil
+	}
+	tmp, err := os.MkdirTemp("", "zfbload-")
+	if err != nil {
+		return nil, err
+	}
+	t := &target{tmp: tmp, db: "SQLite (the default)"}
+	bin := c.zfbBinary
+	if bin == "" {
+		bin = filepath.Join(tmp, "zfb")
+		fmt.Fprintln(stderr, "zfbload: building zfb…")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/zfbpay/zfb/cmd/zfb")
+		build.Stdout, build.Stderr = stderr, stderr
+		if err := build.Run(); err != nil {
+			t.stop()
+			return nil, fmt.Errorf("building zfb (run zfbload from the zfb module, or give --zfb): %w", err)
+		}
+	}
+	data := filepath.Join(tmp, "data")
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn", "--intl-rate-limit", "0"}
+	if c.db != "" {
+		args = append(args, "--db", c.db)
+		t.db = "PostgreSQL"
+		if !strings.HasPrefix(c.db, "postgres") {
+			t.db = c.db
+		}
+	}
+	t.cmd = exec.Command(bin, args...)
+	t.cmd.Stdout, t.cmd.Stderr = stderr, stderr
+	if err := t.cmd.Start(); err != nil {
+		t.stop()
+		return nil, err
+	}
+	// serve writes sandbox.json once it listens, with the port it got.
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		f, err := readSandbox(filepath.Join(data, "sandbox.json"))
+		if err == nil && ready(f.GatewayURL) {
+			t.sandbox, t.root = f, strings.TrimSuffix(f.GatewayURL, "/gateway.do")
+			return t, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.stop()
+			return nil, errors.New("zfb did not become ready within 3 minutes")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func readSandbox(path string) (*sandbox.File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f sandbox.File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(f.Apps) == 0 || len(f.Buyers) == 0 {
+		return nil, fmt.Errorf("%s: no apps or no buyers", path)
+	}
+	return &f, nil
+}
+
+func ready(gatewayURL string) bool {
+	resp, err := http.Get(gatewayURL)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func (t *target) describe() string {
+	if t.cmd == nil {
+		return "zfb at " + t.root
+	}
+	return fmt.Sprintf("zfb (pid %d) on %s", t.cmd.Process.Pid, t.db)
+}
+
+// rssKiB is the resident set of the started zfb, 0 when unknown.
+func (t *target) rssKiB() int64 {
+	if t.cmd == nil || t.cmd.Process == nil {
+		return 0
+	}
+	f, err := os.Open("/proc/" + strconv.Itoa(t.cmd.Process.Pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func (t *target) stop() {
+	if t.cmd != nil && t.cmd.Process != nil {
+		_ = t.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = t.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = t.cmd.Process.Kill()
+			<-done
+		}
+	}
+	if t.tmp != "" {
+		os.RemoveAll(t.tmp)
+	}
+}
