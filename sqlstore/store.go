@@ -44,6 +44,9 @@ type Store struct {
 	write   *sql.DB // InTx and all writes
 	read    *sql.DB // plain reads; the same pool as write on PostgreSQL
 	logger  *slog.Logger
+	// group batches write transactions into shared commits (SQLite only;
+	// PostgreSQL's concurrent commits share WAL flushes by themselves).
+	group *groupCommitter
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -68,6 +71,11 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	}
 	s.logger = logger
 	s.queries = queries{store: s, read: s.read, write: s.write}
+	if s.dialect.name == "sqlite" {
+		s.group = newGroupCommitter(s.write, logger, func(tx *sql.Tx) *queries {
+			return &queries{store: s, read: uncancellable{tx}, write: uncancellable{tx}, tx: tx}
+		})
+	}
 	if _, err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
@@ -227,6 +235,9 @@ func (s *Store) Backend() string { return s.dialect.name }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -237,8 +248,19 @@ func (s *Store) Close() error {
 // InTx runs fn in one write transaction: every call on q commits when fn
 // returns nil, and nothing does when fn returns an error or panics. fn must
 // use q, not the Store: on SQLite the Store's own writes would wait for the
-// one writer connection that fn holds.
+// one writer connection that fn holds. On SQLite concurrent transactions
+// share one durable commit (groupCommitter); InTx returns only once fn's
+// work is durable.
 func (s *Store) InTx(ctx context.Context, fn func(q zfb.Queries) error) error {
+	return s.writeTx(ctx, func(q *queries) error { return fn(q) })
+}
+
+// writeTx runs fn in a write transaction: batched on SQLite, its own on
+// PostgreSQL.
+func (s *Store) writeTx(ctx context.Context, fn func(q *queries) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
 	return s.inTx(ctx, s.write, nil, func(tx *sql.Tx) error {
 		return fn(s.txQueries(tx))
 	})
@@ -308,9 +330,7 @@ func (q *queries) inWriteTx(ctx context.Context, fn func(q *queries) error) erro
 	if q.tx != nil {
 		return fn(q)
 	}
-	return q.store.inTx(ctx, q.store.write, nil, func(tx *sql.Tx) error {
-		return fn(q.store.txQueries(tx))
-	})
+	return q.store.writeTx(ctx, fn)
 }
 
 // inReadTx runs fn in the current transaction, or in a new read-only

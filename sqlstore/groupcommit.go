@@ -1,0 +1,207 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+)
+
+// maxBatch bounds how many write transactions share one commit, so that
+// none waits behind an unbounded queue of others.
+const maxBatch = 64
+
+// errStoreClosed answers writes submitted after Close.
+var errStoreClosed = errors.New("sqlstore: the store is closed")
+
+// groupCommitter runs SQLite's write transactions in batches: one SQLite
+// transaction (one fsync of the WAL at its commit) holds every write
+// transaction queued while the previous batch was committing, each inside
+// a savepoint of its own. A transaction whose function fails is rolled
+// back to its savepoint and the others go on; each caller learns its
+// outcome only after the batch's COMMIT has returned, so nothing is
+// acknowledged before it is durable, and a failed COMMIT fails every
+// member. SQLite has one writer at a time anyway: the members run one
+// after the other on the writer connection, in arrival order, so each sees
+// the writes of those before it, as if each had committed alone.
+//
+// Under concurrent load this turns N commits (N fsyncs, about 0.5 ms each
+// here) into one; alone, a write transaction commits as soon as it is done.
+type groupCommitter struct {
+	db      *sql.DB // the one writer connection
+	logger  *slog.Logger
+	queue   chan *pendingTx
+	wrap    func(*sql.Tx) *queries
+	stopped chan struct{}
+	closing sync.Once
+	mu      sync.RWMutex // held for reading while submitting, for writing to close the queue
+	closed  bool
+
+	batches atomic.Int64 // commits, for tests and the curious
+	members atomic.Int64 // transactions committed or rolled back through batches
+}
+
+// pendingTx is one caller's write transaction waiting for its batch.
+type pendingTx struct {
+	fn    func(q *queries) error
+	err   error
+	panic any // re-raised in the caller's goroutine
+	done  chan struct{}
+}
+
+func newGroupCommitter(db *sql.DB, logger *slog.Logger, wrap func(*sql.Tx) *queries) *groupCommitter {
+	g := &groupCommitter{db: db, logger: logger, wrap: wrap, queue: make(chan *pendingTx, maxBatch), stopped: make(chan struct{})}
+	go g.loop()
+	return g
+}
+
+// run submits fn and waits for the batch that holds it to end. Once
+// submitted, fn runs to its end even if ctx is cancelled: its statements
+// run without their context's cancellation (uncancellable), because
+// interrupting a statement would roll back the whole SQLite transaction,
+// and with it the other members' work.
+func (g *groupCommitter) run(ctx context.Context, fn func(q *queries) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := &pendingTx{fn: fn, done: make(chan struct{})}
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return errStoreClosed
+	}
+	g.queue <- p
+	g.mu.RUnlock()
+	<-p.done
+	if p.panic != nil {
+		panic(p.panic)
+	}
+	return p.err
+}
+
+// close lets the queued transactions finish and stops the loop.
+func (g *groupCommitter) close() {
+	g.closing.Do(func() {
+		g.mu.Lock()
+		g.closed = true
+		close(g.queue)
+		g.mu.Unlock()
+		<-g.stopped
+	})
+}
+
+func (g *groupCommitter) loop() {
+	defer close(g.stopped)
+	batch := make([]*pendingTx, 0, maxBatch)
+	for first := range g.queue {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case p, ok := <-g.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, p)
+			default:
+				break drain
+			}
+		}
+		g.commit(batch)
+		for _, p := range batch {
+			close(p.done)
+		}
+	}
+}
+
+// commit runs batch in one transaction and sets each member's outcome.
+func (g *groupCommitter) commit(batch []*pendingTx) {
+	ctx := context.Background()
+	tx, err := g.db.BeginTx(ctx, nil)
+	if err != nil {
+		for _, p := range batch {
+			p.err = fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		return
+	}
+	g.batches.Add(1)
+	g.members.Add(int64(len(batch)))
+	q := g.wrap(tx)
+	ok := make([]bool, len(batch))
+	for i, p := range batch {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT member"); err != nil {
+			g.abort(tx, batch, fmt.Errorf("sqlstore: savepoint: %w", err))
+			return
+		}
+		p.panic, p.err = call(p, q)
+		if p.err == nil && p.panic == nil {
+			if _, err := tx.ExecContext(ctx, "RELEASE member"); err != nil {
+				g.abort(tx, batch, fmt.Errorf("sqlstore: release savepoint: %w", err))
+				return
+			}
+			ok[i] = true
+			continue
+		}
+		// ROLLBACK TO keeps the savepoint open; RELEASE ends it. If either
+		// fails, SQLite has rolled the whole transaction back (an I/O
+		// error, say), and the earlier members' work with it.
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO member"); err != nil {
+			g.abort(tx, batch, fmt.Errorf("sqlstore: roll back to savepoint: %w", err))
+			return
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE member"); err != nil {
+			g.abort(tx, batch, fmt.Errorf("sqlstore: release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		err = fmt.Errorf("sqlstore: commit: %w", classify(err))
+		for i, p := range batch {
+			if ok[i] {
+				p.err = err
+			}
+		}
+	}
+}
+
+// abort rolls the batch back and fails every member that had not failed
+// on its own: none of their work is durable.
+func (g *groupCommitter) abort(tx *sql.Tx, batch []*pendingTx, err error) {
+	if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+		g.logger.Error("rollback failed", "err", rbErr)
+	}
+	for _, p := range batch {
+		if p.err == nil && p.panic == nil {
+			p.err = err
+		}
+	}
+}
+
+// call runs p's function, catching a panic to re-raise in its caller.
+func call(p *pendingTx, q *queries) (panicked any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = r
+		}
+	}()
+	return nil, p.fn(q)
+}
+
+// uncancellable runs a batch member's statements with its context's values
+// but without its cancellation (see groupCommitter.run).
+type uncancellable struct{ tx *sql.Tx }
+
+func (u uncancellable) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return u.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uncancellable) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return u.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uncancellable) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return u.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+}

@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zfbpay/zfb"
+)
+
+func openSQLiteForTest(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "zfb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func account(id string) *zfb.Account {
+	return &zfb.Account{ID: id, Kind: zfb.AccountKindFunding, Currency: zfb.CNY}
+}
+
+// TestGroupCommit: write transactions queued while one is running share
+// the next commit; a member that fails or panics is rolled back alone, and
+// its caller gets its error or its panic; the others' work is durable when
+// their InTx returns.
+func TestGroupCommit(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	g := s.group
+	batches := g.batches.Load()
+
+	// The first transaction holds the writer until the others are queued.
+	release := make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- s.InTx(ctx, func(q zfb.Queries) error {
+			<-release
+			return q.EnsureAccount(ctx, account("first"))
+		})
+	}()
+	waitFor(t, func() bool { return g.batches.Load() == batches+1 }) // the first is running
+
+	const n = 12
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = s.InTx(ctx, func(q zfb.Queries) error {
+				if err := q.EnsureAccount(ctx, account(fmt.Sprint("member-", i))); err != nil {
+					return err
+				}
+				switch i {
+				case 3:
+					return errors.New("member 3 fails after writing")
+				case 7:
+					panic("member 7 panics after writing")
+				}
+				return nil
+			})
+		}()
+	}
+	waitFor(t, func() bool { return len(g.queue) == n })
+	close(release)
+	wg.Wait()
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	if got := g.batches.Load() - batches; got != 2 {
+		t.Errorf("%d commits for 1 + %d queued transactions, want 2", got, n)
+	}
+	for i := range n {
+		_, err := s.Account(ctx, fmt.Sprint("member-", i))
+		switch i {
+		case 3:
+			if errs[i] == nil || errs[i].Error() != "member 3 fails after writing" {
+				t.Errorf("member 3: InTx = %v, want its own error", errs[i])
+			}
+			if !errors.Is(err, zfb.ErrNotFound) {
+				t.Errorf("member 3 failed, but its write is there (%v)", err)
+			}
+		case 7:
+			if panics[i] != "member 7 panics after writing" {
+				t.Errorf("member 7: recovered %v, want its panic", panics[i])
+			}
+			if !errors.Is(err, zfb.ErrNotFound) {
+				t.Errorf("member 7 panicked, but its write is there (%v)", err)
+			}
+		default:
+			if errs[i] != nil || panics[i] != nil || err != nil {
+				t.Errorf("member %d: InTx = %v, panic %v, account read: %v", i, errs[i], panics[i], err)
+			}
+		}
+	}
+	if _, err := s.Account(ctx, "first"); err != nil {
+		t.Errorf("the first transaction's write: %v", err)
+	}
+}
+
+// TestGroupCommitCancelledCaller: a caller whose context is cancelled
+// while its transaction waits in the queue does not break the batch it
+// joins: it runs to its end, and so do the others.
+func TestGroupCommitCancelledCaller(t *testing.T) {
+	s := openSQLiteForTest(t)
+	g := s.group
+	ctx := context.Background()
+	release := make(chan struct{})
+	go func() {
+		_ = s.InTx(ctx, func(q zfb.Queries) error { <-release; return nil })
+	}()
+	waitFor(t, func() bool { return g.batches.Load() == 1 })
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 2)
+	go func() {
+		done <- s.InTx(cctx, func(q zfb.Queries) error { return q.EnsureAccount(cctx, account("cancelled")) })
+	}()
+	go func() {
+		done <- s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account("other")) })
+	}()
+	waitFor(t, func() bool { return len(g.queue) == 2 })
+	cancel()
+	close(release)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"cancelled", "other"} {
+		if _, err := s.Account(ctx, id); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	// A context cancelled before submitting never starts.
+	if err := s.InTx(cctx, func(q zfb.Queries) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("InTx with a cancelled context = %v", err)
+	}
+}
+
+func TestGroupCommitAfterClose(t *testing.T) {
+	s := openSQLiteForTest(t)
+	s.Close()
+	if err := s.InTx(context.Background(), func(q zfb.Queries) error { return nil }); !errors.Is(err, errStoreClosed) {
+		t.Errorf("InTx after Close = %v, want errStoreClosed", err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
