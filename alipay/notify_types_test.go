@@ -100,7 +100,7 @@ func fullFundAuthFields() map[string]string {
 		"gmt_create": "2024-01-02 00:30:00", "gmt_trans": "2024-01-02 00:30:05",
 		"payer_user_id": "2088102177846880", "payer_logon_id": "159****5620", "payee_user_id": "2088101117955611",
 		"payer_open_id": "045AQEPO1YzDTO5y5UZsP4XwQAaxK-2FfyZLPBF6DgGZWA0",
-		"order_status": AuthOrderStatusAuthorized, "total_freeze_amount": "200.00", "total_unfreeze_amount": "0.00",
+		"order_status":  AuthOrderStatusAuthorized, "total_freeze_amount": "200.00", "total_unfreeze_amount": "0.00",
 		"total_pay_amount": "0.00", "rest_amount": "200.00", "trans_currency": "CNY",
 	}
 }
