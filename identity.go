@@ -25,7 +25,7 @@ const openIDLength = 47
 // openIDAlphabet (276 bits), the shape of every real one (spec §2.3).
 func newOpenID() string {
 	b := make([]byte, openIDLength)
-	rand.Read(b[1:])
+	rand.Read(b[1:]) // never fails (crypto/rand, Go 1.24+)
 	b[0] = '0'
 	for i := 1; i < len(b); i++ {
 		b[i] = openIDAlphabet[b[i]&63]

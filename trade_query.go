@@ -23,7 +23,8 @@ type QueryResult struct {
 
 // Query runs alipay.trade.query. It only reads: a trade whose time ran out
 // is answered closed, and closed for good by the next command that touches
-// it.
+// it. (The one write it may cause is issuing the buyer's open_id in an app
+// that had none for them yet, after the read; see showBuyer.)
 func (s *Service) Query(ctx context.Context, app *App, now time.Time, ref TradeRef) (*QueryResult, error) {
 	var res QueryResult
 	var idsErr error
