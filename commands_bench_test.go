@@ -99,7 +99,7 @@ func BenchmarkTradeQueryRead(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
-			if _, _, err := e.svc.Query(context.Background(), e.app, e.now, refs[i%len(refs)]); err != nil {
+			if _, err := e.svc.Query(context.Background(), e.app, e.now, refs[i%len(refs)]); err != nil {
 				b.Error(err)
 				return
 			}

@@ -23,7 +23,8 @@ type FreezeCommand struct {
 type FreezeResult struct {
 	Order     *AuthOrder
 	Operation *AuthOperation
-	Payer     *Buyer // nil until the payer is known
+	Payer     *Buyer   // nil until the payer is known
+	PayerIDs  BuyerIDs // how the app names the payer
 }
 
 // Freeze runs alipay.fund.auth.order.freeze at the app's time now. A buyer
@@ -105,6 +106,9 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 		return s.postFreeze(ctx, q, o, op, now)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if res.PayerIDs, err = s.showBuyer(ctx, app, res.Order.PayerUserID); err != nil {
 		return nil, err
 	}
 	return &res, nil

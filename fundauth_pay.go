@@ -23,8 +23,8 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 		return nil, InvalidTradeParameter("auth_no 不能为空")
 	case !preAuthProductCodes[cmd.ProductCode]:
 		return nil, ErrPreAuthProdCodeInconsistent
-	case cmd.BuyerID == "":
-		return nil, InvalidTradeParameter("buyer_id 不能为空")
+	case cmd.BuyerID == "" && cmd.BuyerOpenID == "":
+		return nil, InvalidTradeParameter("buyer_id 和 buyer_open_id 不能同时为空")
 	case cmd.SellerID != "" && cmd.SellerID != app.SellerID:
 		return nil, ErrAuthNoError
 	}
@@ -33,10 +33,14 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 	default:
 		return nil, InvalidTradeParameter("auth_confirm_mode 只支持 COMPLETE、NOT_COMPLETE")
 	}
-	fp := fingerprint(TradeKindAuthPay, amount, cmd.Subject+"\x00"+cmd.AuthNo+"\x00"+cmd.BuyerID)
 	var res PayResult
 	err := s.command(ctx, func(q Queries) error {
 		res = PayResult{}
+		payerUserID, err := authPayer(ctx, q, app, cmd)
+		if err != nil {
+			return err
+		}
+		fp := fingerprint(TradeKindAuthPay, amount, cmd.Subject+"\x00"+cmd.AuthNo+"\x00"+payerUserID)
 		t, err := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo)
 		if err == nil {
 			return s.repeatCreate(ctx, q, t, fp, now, func() error { return ErrTradeStatusError })
@@ -60,7 +64,7 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 		case AuthOrderClosed:
 			return ErrAuthOrderHasClosed
 		}
-		if o.PayerUserID != cmd.BuyerID {
+		if o.PayerUserID != payerUserID {
 			return ErrPayerUnmatched
 		}
 		if amount > o.RestAmount() {
@@ -80,6 +84,9 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 			NotifyURL: app.notifyURL(cmd.NotifyURL), CreatedAt: now, PaidAt: now,
 		}
 		res.Trade, res.Buyer = t, buyer
+		if res.BuyerIDs, err = s.buyerIDs(ctx, q, app, t.BuyerID); err != nil {
+			return err
+		}
 		o.TotalPayAmount += amount
 		rest := o.RestAmount()
 		if cmd.AuthConfirmMode == AuthConfirmComplete {
@@ -141,4 +148,23 @@ func (s *Service) releaseRest(ctx context.Context, q Queries, o *AuthOrder, outT
 		return err
 	}
 	return s.postUnfreeze(ctx, q, o, rest, now)
+}
+
+// authPayer is the user id of the payer a payment from an authorisation
+// names: buyer_id as given (checked against the order's payer), or the
+// buyer whose open_id in app is buyer_open_id (spec openapi.md §4.1,
+// isv-and-identity §2.2). An openid-mode app cannot name buyers by user id
+// (ACQ.BUYER_NOT_EXIST, spec §2.5).
+func authPayer(ctx context.Context, q Queries, app *App, cmd PayCommand) (string, error) {
+	if cmd.BuyerID != "" {
+		if !app.IdentityMode.UsesUserID() {
+			return "", ErrBuyerNotExist
+		}
+		return cmd.BuyerID, nil
+	}
+	b, err := buyerByOpenID(ctx, q, app.ID, cmd.BuyerOpenID)
+	if err != nil {
+		return "", err
+	}
+	return b.UserID, nil
 }

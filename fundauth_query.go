@@ -18,7 +18,8 @@ type DetailQueryCommand struct {
 type DetailQueryResult struct {
 	Order     *AuthOrder
 	Operation *AuthOperation
-	Payer     *Buyer // nil until the payer is known
+	Payer     *Buyer   // nil until the payer is known
+	PayerIDs  BuyerIDs // how the app names the payer
 }
 
 // OperationDetailQuery runs alipay.fund.auth.operation.detail.query. It
@@ -59,6 +60,9 @@ func (s *Service) OperationDetailQuery(ctx context.Context, app *App, now time.T
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if res.PayerIDs, err = s.showBuyer(ctx, app, res.Order.PayerUserID); err != nil {
 		return nil, err
 	}
 	return &res, nil

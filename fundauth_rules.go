@@ -245,5 +245,10 @@ func (s *Service) notifyOperation(ctx context.Context, q Queries, kind, target s
 	if err != nil {
 		return err
 	}
+	// payer_user_id and/or payer_open_id by the app's identity mode, as in
+	// the answers (spec isv-and-identity §2.2: UNCONFIRMED, by analogy).
+	if err := s.nameBuyerIn(ctx, q, o.AppID, fields, "payer_user_id", "payer_open_id"); err != nil {
+		return err
+	}
 	return s.enqueueNotification(ctx, q, o.AppID, kind, target, fields, now)
 }

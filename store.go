@@ -37,6 +37,20 @@ type Queries interface {
 	// restriction; ErrNotFound when there is no such buyer.
 	SetBuyerRestricted(ctx context.Context, userID string, restricted bool) error
 
+	// EnsureOpenID returns the buyer's open_id in the app, storing
+	// candidate as it when the pair has none yet (INSERT … ON CONFLICT DO
+	// NOTHING, then a read: callers racing for one pair all get the one
+	// stored). ErrNotFound when the app or the buyer does not exist.
+	EnsureOpenID(ctx context.Context, appID, userID, candidate string, at time.Time) (string, error)
+	// OpenID is the buyer's open_id in the app; ErrNotFound when none has
+	// been issued.
+	OpenID(ctx context.Context, appID, userID string) (string, error)
+	// OpenIDOwner finds the app and buyer an open_id was issued for (an
+	// index lookup); ErrNotFound when it was never issued.
+	OpenIDOwner(ctx context.Context, openID string) (appID, userID string, err error)
+	// OpenIDs lists the buyer's open_ids, by app id.
+	OpenIDs(ctx context.Context, userID string) (map[string]string, error)
+
 	// EnsureAccount opens a ledger account with a zero balance unless one
 	// with that id exists (INSERT … ON CONFLICT DO NOTHING: safe to race).
 	EnsureAccount(ctx context.Context, a *Account) error

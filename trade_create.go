@@ -12,6 +12,13 @@ type CreateCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
 	ProductCode, TimeoutExpress, NotifyURL string
 	BuyerID, BuyerLogonID                  string // create only
+	// Create only, as the buyer's open_id (spec isv-and-identity §2.2).
+	BuyerOpenID, OpAppID, OpBuyerOpenID string
+}
+
+// buyerRef is how the create names its buyer.
+func (c CreateCommand) buyerRef() BuyerRef {
+	return BuyerRef{UserID: c.BuyerID, OpenID: c.BuyerOpenID, OpAppID: c.OpAppID, OpBuyerOpenID: c.OpBuyerOpenID}
 }
 
 // Precreate runs alipay.trade.precreate: a trade that waits for a buyer to
@@ -23,8 +30,8 @@ func (s *Service) Precreate(ctx context.Context, app *App, now time.Time, cmd Cr
 // Create runs alipay.trade.create: a trade for a named buyer, who pays in
 // their app (here: through the admin API).
 func (s *Service) Create(ctx context.Context, app *App, now time.Time, cmd CreateCommand) (*Trade, error) {
-	if cmd.BuyerID == "" && cmd.BuyerLogonID == "" {
-		return nil, InvalidTradeParameter("buyer_id 和 buyer_logon_id 不能同时为空")
+	if !cmd.buyerRef().given() && cmd.BuyerLogonID == "" {
+		return nil, InvalidTradeParameter("buyer_id、buyer_open_id 和 buyer_logon_id 不能同时为空")
 	}
 	return s.createTrade(ctx, app, now, cmd, TradeKindCreate)
 }
@@ -63,7 +70,10 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 		if kind == TradeKindPrecreate {
 			t.QRCode = "https://qr.alipay.com/" + randomToken(24)
 		} else {
-			buyer, err := findBuyer(ctx, q, cmd.BuyerID, cmd.BuyerLogonID)
+			buyer, err := resolveBuyer(ctx, q, app, cmd.buyerRef())
+			if err == nil && buyer == nil {
+				buyer, err = findBuyer(ctx, q, "", cmd.BuyerLogonID)
+			}
 			if err != nil {
 				return err
 			}

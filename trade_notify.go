@@ -33,6 +33,11 @@ func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time
 		}
 		fields["buyer_logon_id"] = b.LogonID // masked when rendered
 	}
+	// buyer_id and/or buyer_open_id by the app's identity mode (spec
+	// isv-and-identity §2.2).
+	if err := s.nameBuyerIn(ctx, q, t.AppID, fields, "buyer_id", "buyer_open_id"); err != nil {
+		return err
+	}
 	if !t.PaidAt.IsZero() {
 		paid := FormatAmount(t.TotalAmount)
 		fields["receipt_amount"], fields["invoice_amount"], fields["buyer_pay_amount"] = paid, paid, paid

@@ -16,6 +16,7 @@ type PayCommand struct {
 	// (BuyerID) and optionally the payee (SellerID) and whether the rest
 	// is released (AuthConfirmMode COMPLETE) or stays frozen.
 	AuthNo, AuthConfirmMode, BuyerID, SellerID string
+	BuyerOpenID                                string // instead of BuyerID
 }
 
 // PayResult is what a pay did. InProgress means 10003: the trade waits for
@@ -23,6 +24,7 @@ type PayCommand struct {
 type PayResult struct {
 	Trade      *Trade
 	Buyer      *Buyer
+	BuyerIDs   BuyerIDs // how the app names the buyer
 	InProgress bool
 }
 
@@ -96,6 +98,9 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 		return s.postPayment(ctx, q, t, now)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if res.BuyerIDs, err = s.showBuyer(ctx, app, res.Trade.BuyerID); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -13,25 +13,46 @@ type TradeRef struct {
 	OutTradeNo string
 }
 
+// QueryResult is what alipay.trade.query answers: the trade, its buyer
+// (nil until known) and how the app names the buyer.
+type QueryResult struct {
+	Trade    *Trade
+	Buyer    *Buyer
+	BuyerIDs BuyerIDs
+}
+
 // Query runs alipay.trade.query. It only reads: a trade whose time ran out
 // is answered closed, and closed for good by the next command that touches
-// it.
-func (s *Service) Query(ctx context.Context, app *App, now time.Time, ref TradeRef) (*Trade, *Buyer, error) {
-	var t *Trade
-	var buyer *Buyer
+// it. (The one write it may cause is issuing the buyer's open_id in an app
+// that had none for them yet, after the read; see showBuyer.)
+func (s *Service) Query(ctx context.Context, app *App, now time.Time, ref TradeRef) (*QueryResult, error) {
+	var res QueryResult
+	var idsErr error
 	err := s.read(ctx, func(q Queries) error {
-		var err error
-		if t, err = findVisible(ctx, q, app, ref); err != nil {
+		t, err := findVisible(ctx, q, app, ref)
+		if err != nil {
 			return err
 		}
 		settleTrade(t, now)
-		buyer, err = optionalBuyer(ctx, q, t.BuyerID)
-		return err
+		res.Trade = t
+		if res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID); err != nil {
+			return err
+		}
+		res.BuyerIDs, idsErr = lookupBuyerIDs(ctx, q, app, t.BuyerID)
+		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return t, buyer, nil
+	if errors.Is(idsErr, ErrNotFound) {
+		// The buyer has no open_id in the app yet (paid before the app
+		// moved to open ids): issue it.
+		res.BuyerIDs, idsErr = s.showBuyer(ctx, app, res.Trade.BuyerID)
+	}
+	if idsErr != nil {
+		return nil, idsErr
+	}
+	return &res, nil
 }
 
 // RefundQuery runs alipay.trade.fastpay.refund.query. A refund that does

@@ -18,6 +18,7 @@ type RefundResult struct {
 	Trade      *Trade
 	Refund     *Refund
 	Buyer      *Buyer
+	BuyerIDs   BuyerIDs // how the app names the buyer
 	FundChange bool
 }
 
@@ -47,6 +48,9 @@ func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd Refun
 		}
 		res.Trade = t
 		if res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID); err != nil {
+			return err
+		}
+		if res.BuyerIDs, err = s.buyerIDs(ctx, q, app, t.BuyerID); err != nil {
 			return err
 		}
 		if earlier, err := q.Refund(ctx, t.TradeNo, number); err == nil {

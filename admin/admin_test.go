@@ -270,3 +270,42 @@ func TestUpdateAppModes(t *testing.T) {
 		t.Errorf("a refused update changed the app: %+v", app)
 	}
 }
+
+// TestBuyerOpenIDs: the admin API shows a buyer's open_id in every app,
+// the same each time, and different per app (spec isv-and-identity §2.1).
+func TestBuyerOpenIDs(t *testing.T) {
+	h, svc, token := newAdmin(t)
+	ctx := context.Background()
+	other, err := sandbox.NewApp("", zfb.SignTypeRSA2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CreateApp(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	buyers, err := svc.Buyers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := admin.Prefix + "/buyers/" + buyers[0].UserID
+	status, first := do(t, h, token, "GET", path, "")
+	ids, _ := first["open_ids"].(map[string]any)
+	if status != 200 || len(ids) != 2 || ids[sandbox.FirstAppID] == ids[other.ID] || first["open_id"] != ids[sandbox.FirstAppID] {
+		t.Fatalf("buyer: %d %v", status, first)
+	}
+	for _, id := range ids {
+		if s, _ := id.(string); len(s) != 47 || s[0] != '0' {
+			t.Errorf("open_id %q", s)
+		}
+	}
+	if _, again := do(t, h, token, "GET", path, ""); toJSON(again) != toJSON(first) {
+		t.Errorf("second read %v, first %v", again, first)
+	}
+	_, list := do(t, h, token, "GET", admin.Prefix+"/buyers", "")
+	if !strings.Contains(toJSON(list), toJSON(ids)) {
+		t.Errorf("the list does not show the open_ids %v: %v", ids, list)
+	}
+	if status, _ := do(t, h, token, "GET", admin.Prefix+"/buyers/2088000000000000", ""); status != http.StatusNotFound {
+		t.Errorf("unknown buyer: %d", status)
+	}
+}

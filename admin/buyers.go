@@ -10,7 +10,28 @@ import (
 func (h *Handler) routeBuyers() {
 	h.mux.HandleFunc("GET "+Prefix+"/buyers", h.listBuyers)
 	h.mux.HandleFunc("POST "+Prefix+"/buyers", h.createBuyer)
+	h.mux.HandleFunc("GET "+Prefix+"/buyers/{user_id}", h.showBuyer)
 	h.mux.HandleFunc("POST "+Prefix+"/buyers/{user_id}", h.updateBuyer)
+}
+
+// buyerJSON is a buyer as the admin API shows it: with its open_id in
+// every app (sandbox.WithOpenIDs).
+func (h *Handler) buyerJSON(w http.ResponseWriter, r *http.Request, status int, b *zfb.Buyer) {
+	c, err := sandbox.WithOpenIDs(r.Context(), h.svc, b)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, c)
+}
+
+func (h *Handler) showBuyer(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Buyer(r.Context(), r.PathValue("user_id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.buyerJSON(w, r, http.StatusOK, b)
 }
 
 func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
@@ -21,7 +42,12 @@ func (h *Handler) listBuyers(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]sandbox.Buyer, 0, len(buyers))
 	for _, b := range buyers {
-		out = append(out, sandbox.BuyerCredentials(b))
+		c, err := sandbox.WithOpenIDs(r.Context(), h.svc, b)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		out = append(out, c)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"buyers": out})
 }
@@ -66,7 +92,7 @@ func (h *Handler) createBuyer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, sandbox.BuyerCredentials(b))
+	h.buyerJSON(w, r, http.StatusCreated, b)
 }
 
 // updateBuyer takes {"restricted":true} to restrict the buyer's account
@@ -94,5 +120,5 @@ func (h *Handler) updateBuyer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sandbox.BuyerCredentials(b))
+	h.buyerJSON(w, r, http.StatusOK, b)
 }

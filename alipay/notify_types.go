@@ -78,17 +78,21 @@ type TradeNotification struct {
 // (OperationType AuthOperationFreeze or AuthOperationUnfreeze, Status
 // AuthOperationStatusSuccess), with the order's totals after it.
 type FundAuthNotification struct {
-	AuthNo              string `json:"auth_no,omitempty"`
-	OutOrderNo          string `json:"out_order_no,omitempty"`
-	OperationID         string `json:"operation_id,omitempty"`
-	OutRequestNo        string `json:"out_request_no,omitempty"`
-	OperationType       string `json:"operation_type,omitempty"` // FREEZE, UNFREEZE
-	Amount              string `json:"amount,omitempty"`         // this operation's
-	Status              string `json:"status,omitempty"`         // this operation's: SUCCESS…
-	GmtCreate           string `json:"gmt_create,omitempty"`
-	GmtTrans            string `json:"gmt_trans,omitempty"`
-	PayerUserID         string `json:"payer_user_id,omitempty"`
-	PayerLogonID        string `json:"payer_logon_id,omitempty"` // masked
+	AuthNo        string `json:"auth_no,omitempty"`
+	OutOrderNo    string `json:"out_order_no,omitempty"`
+	OperationID   string `json:"operation_id,omitempty"`
+	OutRequestNo  string `json:"out_request_no,omitempty"`
+	OperationType string `json:"operation_type,omitempty"` // FREEZE, UNFREEZE
+	Amount        string `json:"amount,omitempty"`         // this operation's
+	Status        string `json:"status,omitempty"`         // this operation's: SUCCESS…
+	GmtCreate     string `json:"gmt_create,omitempty"`
+	GmtTrans      string `json:"gmt_trans,omitempty"`
+	PayerUserID   string `json:"payer_user_id,omitempty"`
+	PayerLogonID  string `json:"payer_logon_id,omitempty"` // masked
+	// PayerOpenID is the payer's open_id in the app, in place of (openid
+	// mode) or beside PayerUserID. That Alipay sends it here is
+	// UNCONFIRMED (spec isv-and-identity §2.2, by analogy with the answers).
+	PayerOpenID         string `json:"payer_open_id,omitempty"`
 	PayeeUserID         string `json:"payee_user_id,omitempty"`
 	OrderStatus         string `json:"order_status,omitempty"` // the order's: AUTHORIZED, FINISH, CLOSED…
 	TotalFreezeAmount   string `json:"total_freeze_amount,omitempty"`
@@ -189,6 +193,7 @@ func decodeNotification(f url.Values) (*Notification, any) {
 			GmtTrans:            f.Get("gmt_trans"),
 			PayerUserID:         f.Get("payer_user_id"),
 			PayerLogonID:        f.Get("payer_logon_id"),
+			PayerOpenID:         f.Get("payer_open_id"),
 			PayeeUserID:         f.Get("payee_user_id"),
 			OrderStatus:         f.Get("order_status"),
 			TotalFreezeAmount:   f.Get("total_freeze_amount"),

@@ -99,7 +99,8 @@ func fullFundAuthFields() map[string]string {
 		"out_request_no": "O1-freeze", "operation_type": AuthOperationFreeze, "amount": "200.00", "status": AuthOperationStatusSuccess,
 		"gmt_create": "2024-01-02 00:30:00", "gmt_trans": "2024-01-02 00:30:05",
 		"payer_user_id": "2088102177846880", "payer_logon_id": "159****5620", "payee_user_id": "2088101117955611",
-		"order_status": AuthOrderStatusAuthorized, "total_freeze_amount": "200.00", "total_unfreeze_amount": "0.00",
+		"payer_open_id": "045AQEPO1YzDTO5y5UZsP4XwQAaxK-2FfyZLPBF6DgGZWA0",
+		"order_status":  AuthOrderStatusAuthorized, "total_freeze_amount": "200.00", "total_unfreeze_amount": "0.00",
 		"total_pay_amount": "0.00", "rest_amount": "200.00", "trans_currency": "CNY",
 	}
 }
@@ -110,6 +111,7 @@ func wantFundAuth() *FundAuthNotification {
 		OutRequestNo: "O1-freeze", OperationType: AuthOperationFreeze, Amount: "200.00", Status: AuthOperationStatusSuccess,
 		GmtCreate: "2024-01-02 00:30:00", GmtTrans: "2024-01-02 00:30:05",
 		PayerUserID: "2088102177846880", PayerLogonID: "159****5620", PayeeUserID: "2088101117955611",
+		PayerOpenID: "045AQEPO1YzDTO5y5UZsP4XwQAaxK-2FfyZLPBF6DgGZWA0",
 		OrderStatus: AuthOrderStatusAuthorized, TotalFreezeAmount: "200.00", TotalUnfreezeAmount: "0.00",
 		TotalPayAmount: "0.00", RestAmount: "200.00", TransCurrency: "CNY",
 	}

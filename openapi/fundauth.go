@@ -94,6 +94,7 @@ type freezeResponse struct {
 	OutOrderNo    string `json:"out_order_no"`
 	OutRequestNo  string `json:"out_request_no"`
 	PayerLogonID  string `json:"payer_logon_id,omitempty"`
+	PayerOpenID   string `json:"payer_open_id,omitempty"`
 	PayerUserID   string `json:"payer_user_id,omitempty"`
 	Status        string `json:"status"`
 	TransCurrency string `json:"trans_currency,omitempty"`
@@ -123,7 +124,8 @@ func (f fundAuthAPI) freeze(ctx context.Context, c *Call) (any, error) {
 	// INIT (spec §4.8: the code Alipay uses is UNCONFIRMED; every SDK
 	// takes 10000, and the status says the freeze is not done).
 	out := operationResponse(res.Order, res.Operation)
-	out.PayerLogonID, out.PayerUserID, out.TransCurrency = buyerLogonID(res.Payer), res.Order.PayerUserID, zfb.CNY
+	out.PayerLogonID, out.PayerUserID, out.TransCurrency = buyerLogonID(res.Payer), res.PayerIDs.UserID, zfb.CNY
+	out.PayerOpenID = res.PayerIDs.OpenID
 	return out, nil
 }
 
@@ -232,6 +234,7 @@ type detailQueryResponse struct {
 	OutOrderNo          string `json:"out_order_no"`
 	OutRequestNo        string `json:"out_request_no"`
 	PayerLogonID        string `json:"payer_logon_id,omitempty"`
+	PayerOpenID         string `json:"payer_open_id,omitempty"`
 	PayerUserID         string `json:"payer_user_id,omitempty"`
 	Remark              string `json:"remark,omitempty"`
 	RestAmount          string `json:"rest_amount"`
@@ -262,7 +265,8 @@ func (f fundAuthAPI) detailQuery(ctx context.Context, c *Call) (any, error) {
 		Amount: zfb.FormatAmount(op.Amount), AuthNo: o.AuthNo, ExtraParam: merchantExt(o.ExtraParam),
 		GmtCreate: zfb.FormatGatewayTime(op.CreatedAt), OperationID: op.OperationID, OperationType: string(op.Type),
 		OrderStatus: string(o.Status), OrderTitle: o.OrderTitle, OutOrderNo: o.OutOrderNo, OutRequestNo: op.OutRequestNo,
-		PayerLogonID: buyerLogonID(res.Payer), PayerUserID: o.PayerUserID, Remark: op.Remark,
+		PayerLogonID: buyerLogonID(res.Payer), PayerUserID: res.PayerIDs.UserID, PayerOpenID: res.PayerIDs.OpenID,
+		Remark:     op.Remark,
 		RestAmount: zfb.FormatAmount(o.RestAmount()), Status: string(op.Status),
 		TotalFreezeAmount: zfb.FormatAmount(o.TotalFreezeAmount), TotalPayAmount: zfb.FormatAmount(o.TotalPayAmount),
 		TotalUnfreezeAmount: zfb.FormatAmount(o.TotalUnfreezeAmount), TransCurrency: zfb.CNY,

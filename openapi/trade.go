@@ -81,6 +81,7 @@ type fundBill struct {
 type payResponse struct {
 	code           string
 	BuyerLogonID   string     `json:"buyer_logon_id,omitempty"`
+	BuyerOpenID    string     `json:"buyer_open_id,omitempty"`
 	BuyerPayAmount string     `json:"buyer_pay_amount"`
 	BuyerUserID    string     `json:"buyer_user_id,omitempty"`
 	FundBillList   []fundBill `json:"fund_bill_list,omitempty"`
@@ -109,6 +110,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		AuthNo          text `json:"auth_no"`
 		AuthConfirmMode text `json:"auth_confirm_mode"`
 		BuyerID         text `json:"buyer_id"`
+		BuyerOpenID     text `json:"buyer_open_id"`
 		SellerID        text `json:"seller_id"`
 	}
 	if err := decodeBiz(c, &in); err != nil {
@@ -119,7 +121,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		Body: in.Body.String(), Scene: in.Scene.String(), AuthCode: in.AuthCode.String(),
 		ProductCode: in.ProductCode.String(), TimeoutExpress: in.TimeoutExpress.String(), NotifyURL: c.Params["notify_url"],
 		AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
-		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(),
+		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(), BuyerOpenID: in.BuyerOpenID.String(),
 	})
 	if err != nil {
 		return nil, err
@@ -128,7 +130,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 	out := &payResponse{
 		code: zfb.CodeSuccess, OutTradeNo: tr.OutTradeNo, TradeNo: tr.TradeNo,
 		TotalAmount: zfb.FormatAmount(tr.TotalAmount), PointAmount: "0.00",
-		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: tr.BuyerID,
+		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: res.BuyerIDs.UserID, BuyerOpenID: res.BuyerIDs.OpenID,
 	}
 	if res.InProgress {
 		// The real 10003 answer carries the trade with nothing received yet.
@@ -152,6 +154,9 @@ type createFields struct {
 	TimeoutExpress text `json:"timeout_express"`
 	BuyerID        text `json:"buyer_id"`
 	BuyerLogonID   text `json:"buyer_logon_id"`
+	BuyerOpenID    text `json:"buyer_open_id"`
+	OpAppID        text `json:"op_app_id"`
+	OpBuyerOpenID  text `json:"op_buyer_open_id"`
 }
 
 func (f createFields) command(c *Call) zfb.CreateCommand {
@@ -159,6 +164,7 @@ func (f createFields) command(c *Call) zfb.CreateCommand {
 		OutTradeNo: f.OutTradeNo.String(), TotalAmount: f.TotalAmount.String(), Subject: f.Subject.String(),
 		Body: f.Body.String(), ProductCode: f.ProductCode.String(), TimeoutExpress: f.TimeoutExpress.String(),
 		NotifyURL: c.Params["notify_url"], BuyerID: f.BuyerID.String(), BuyerLogonID: f.BuyerLogonID.String(),
+		BuyerOpenID: f.BuyerOpenID.String(), OpAppID: f.OpAppID.String(), OpBuyerOpenID: f.OpBuyerOpenID.String(),
 	}
 }
 
@@ -196,6 +202,7 @@ type tradeNos struct {
 
 type queryResponse struct {
 	BuyerLogonID   string     `json:"buyer_logon_id,omitempty"`
+	BuyerOpenID    string     `json:"buyer_open_id,omitempty"`
 	BuyerPayAmount string     `json:"buyer_pay_amount"`
 	BuyerUserID    string     `json:"buyer_user_id,omitempty"`
 	FundBillList   []fundBill `json:"fund_bill_list,omitempty"`
@@ -215,13 +222,15 @@ func (t tradeAPI) query(ctx context.Context, c *Call) (any, error) {
 	if err := decodeBiz(c, &in); err != nil {
 		return nil, err
 	}
-	tr, buyer, err := t.svc.Query(ctx, c.App, c.Now, in.ref())
+	res, err := t.svc.Query(ctx, c.App, c.Now, in.ref())
 	if err != nil {
 		return nil, err
 	}
+	tr, buyer := res.Trade, res.Buyer
 	out := &queryResponse{
 		OutTradeNo: tr.OutTradeNo, TradeNo: tr.TradeNo, TradeStatus: string(tr.Status), Subject: tr.Subject,
-		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: buyerLogonID(buyer), BuyerUserID: tr.BuyerID,
+		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: buyerLogonID(buyer), BuyerUserID: res.BuyerIDs.UserID,
+		BuyerOpenID:    res.BuyerIDs.OpenID,
 		BuyerPayAmount: "0.00", InvoiceAmount: "0.00", PointAmount: "0.00", ReceiptAmount: "0.00",
 	}
 	if !tr.PaidAt.IsZero() {
@@ -293,6 +302,7 @@ func (t tradeAPI) refund(ctx context.Context, c *Call) (any, error) {
 	}
 	return struct {
 		BuyerLogonID string `json:"buyer_logon_id,omitempty"`
+		BuyerOpenID  string `json:"buyer_open_id,omitempty"`
 		BuyerUserID  string `json:"buyer_user_id,omitempty"`
 		FundChange   string `json:"fund_change"`
 		GmtRefundPay string `json:"gmt_refund_pay"`
@@ -300,7 +310,8 @@ func (t tradeAPI) refund(ctx context.Context, c *Call) (any, error) {
 		RefundFee    string `json:"refund_fee"`
 		TradeNo      string `json:"trade_no"`
 	}{
-		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: res.Trade.BuyerID, FundChange: fundChange,
+		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: res.BuyerIDs.UserID, BuyerOpenID: res.BuyerIDs.OpenID,
+		FundChange:   fundChange,
 		GmtRefundPay: zfb.FormatGatewayTime(res.Refund.CreatedAt), OutTradeNo: res.Trade.OutTradeNo,
 		RefundFee: zfb.FormatAmount(res.Trade.RefundedAmount), TradeNo: res.Trade.TradeNo,
 	}, nil

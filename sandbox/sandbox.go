@@ -72,6 +72,11 @@ type Buyer struct {
 	Behaviour   string `json:"behaviour"`
 	// Restricted is set while the tester has restricted the account.
 	Restricted bool `json:"restricted,omitempty"`
+	// OpenID is the buyer's open_id in the first app (FirstAppID, apps[0]);
+	// OpenIDs its open_id in every app, by app id (open_ids differ per
+	// app, spec isv-and-identity §2.1). Filled by WithOpenIDs.
+	OpenID  string            `json:"open_id,omitempty"`
+	OpenIDs map[string]string `json:"open_ids,omitempty"`
 }
 
 // FirstAppID is the app id of the sandbox's app. It is fixed so that
@@ -85,6 +90,10 @@ func Generate() (*zfb.Sandbox, error) {
 		return nil, err
 	}
 	app.Name = "sandbox"
+	// The first app names buyers both ways (identity mode both, as Alipay's
+	// apps during their move to open_id): code written for user ids keeps
+	// working against it, and code written for open ids works too.
+	app.IdentityMode = zfb.IdentityBoth
 	token, err := zfb.NewAdminToken()
 	if err != nil {
 		return nil, err
@@ -228,9 +237,25 @@ func Load(ctx context.Context, svc *zfb.Service, baseURL string) (*File, error) 
 		f.Apps = append(f.Apps, AppCredentials(a))
 	}
 	for _, b := range buyers {
-		f.Buyers = append(f.Buyers, BuyerCredentials(b))
+		c, err := WithOpenIDs(ctx, svc, b)
+		if err != nil {
+			return nil, err
+		}
+		f.Buyers = append(f.Buyers, c)
 	}
 	return f, nil
+}
+
+// WithOpenIDs is BuyerCredentials with the buyer's open_ids, issuing those
+// not issued yet (a write: a tester may call with any of them at once).
+func WithOpenIDs(ctx context.Context, svc *zfb.Service, b *zfb.Buyer) (Buyer, error) {
+	c := BuyerCredentials(b)
+	ids, err := svc.BuyerOpenIDs(ctx, b.UserID)
+	if err != nil {
+		return Buyer{}, fmt.Errorf("open_ids of buyer %s: %w", b.UserID, err)
+	}
+	c.OpenID, c.OpenIDs = ids[FirstAppID], ids
+	return c, nil
 }
 
 // BuyerCredentials is what a tester needs of b: its ids, payment code,

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,8 @@ import (
 	"github.com/zfbpay/zfb/sqlstore"
 	"github.com/zfbpay/zfb/storetest"
 )
+
+var openIDPattern = regexp.MustCompile(`^0[0-9A-Za-z_-]{46}$`)
 
 // TestEnsureRace starts several "instances" on one database at once:
 // exactly one creates the sandbox, and all of them then see the same one.
@@ -64,6 +67,25 @@ func TestEnsureRace(t *testing.T) {
 					files[i].Apps[0].AppPrivateKey != files[0].Apps[0].AppPrivateKey {
 					t.Fatalf("instance %d sees another sandbox", i)
 				}
+				// Instances that issue the buyers' open_ids at once agree on them.
+				for j, b := range files[i].Buyers {
+					if b.OpenID != files[0].Buyers[j].OpenID || b.OpenIDs[sandbox.FirstAppID] != b.OpenID {
+						t.Fatalf("instance %d: buyer %s has open_id %q (%v), instance 0 %q", i, b.UserID, b.OpenID, b.OpenIDs, files[0].Buyers[j].OpenID)
+					}
+				}
+			}
+			// The first app names buyers both ways, and each buyer has an
+			// open_id in it of the shape of Alipay's (spec isv-and-identity
+			// §2.3), one of its own.
+			if mode := files[0].Apps[0].IdentityMode; mode != string(zfb.IdentityBoth) {
+				t.Errorf("first app's identity_mode = %q, want both", mode)
+			}
+			seen := map[string]bool{}
+			for _, b := range files[0].Buyers {
+				if !openIDPattern.MatchString(b.OpenID) || seen[b.OpenID] {
+					t.Errorf("buyer %s: open_id %q", b.UserID, b.OpenID)
+				}
+				seen[b.OpenID] = true
 			}
 			if n != 1 {
 				t.Fatalf("%d instances created the sandbox, want 1", n)

@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"BuyerRestricted", testBuyerRestricted},
 		{"BuyerConflict", testBuyerConflict},
 		{"Buyers", testBuyers},
+		{"OpenIDs", testOpenIDs},
+		{"OpenIDConcurrent", testOpenIDConcurrent},
 		{"AccountRoundTrip", testAccountRoundTrip},
 		{"EnsureAccountIdempotent", testEnsureAccountIdempotent},
 		{"PostTransfer", testPostTransfer},

@@ -224,6 +224,7 @@ func TestFundAuthFreeze(t *testing.T) {
 				AuthNo:   f.AuthNo, OutOrderNo: req.OutOrderNo, OrderStatus: alipay.AuthOrderStatusAuthorized,
 				TotalFreezeAmount: "100.00", TotalUnfreezeAmount: "0.00", TotalPayAmount: "0.00", RestAmount: "100.00",
 				OrderTitle: req.OrderTitle, PayerLogonID: f.PayerLogonID, PayerUserID: e.payer.UserID,
+				PayerOpenID: e.payer.OpenID, // the sandbox's app names buyers both ways
 				ExtraParam:  `{"merchantExt":"key1=value1,key2=value2"}`,
 				OperationID: f.OperationID, OutRequestNo: req.OutRequestNo, Amount: "100.00",
 				OperationType: alipay.AuthOperationFreeze, Status: alipay.AuthOperationStatusSuccess,

@@ -138,6 +138,9 @@ func (e environment) app(ctx context.Context, args []string) error {
 			return err
 		}
 		app.Name = *name
+		// New apps name buyers by open_id, as new Alipay apps do (spec
+		// isv-and-identity §2.1); the admin API changes it.
+		app.IdentityMode = zfb.IdentityOpenID
 		if *publicKeyFile != "" {
 			pemText, err := os.ReadFile(*publicKeyFile)
 			if err != nil {

@@ -202,6 +202,10 @@ func TestAppCommands(t *testing.T) {
 	if created.SignType != "RSA" || created.AppID == "" || created.AppPrivateKey == "" {
 		t.Fatalf("created %+v", created)
 	}
+	// New apps name buyers by open_id, as new Alipay apps do.
+	if created.IdentityMode != "openid" {
+		t.Errorf("identity_mode of a new app = %q, want openid", created.IdentityMode)
+	}
 	out.Reset()
 	if err := run(ctx, []string{"app", "list", "--db", db}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
