@@ -15,10 +15,10 @@ func RegisterTrades(g *Gateway, svc *zfb.Service) {
 	g.Register("alipay.trade.pay", Method{Handle: t.pay})
 	g.Register("alipay.trade.precreate", Method{Handle: t.precreate})
 	g.Register("alipay.trade.create", Method{Handle: t.create})
-	g.Register("alipay.trade.query", Method{Handle: t.query})
-	g.Register("alipay.trade.cancel", Method{Handle: t.cancel})
+	g.Register("alipay.trade.query", Method{Handle: t.query, ErrorFields: queryErrorFields})
+	g.Register("alipay.trade.cancel", Method{Handle: t.cancel, ErrorFields: cancelErrorFields})
 	g.Register("alipay.trade.close", Method{Handle: t.close})
-	g.Register("alipay.trade.refund", Method{Handle: t.refund})
+	g.Register("alipay.trade.refund", Method{Handle: t.refund, ErrorFields: refundErrorFields})
 	g.Register("alipay.trade.fastpay.refund.query", Method{Handle: t.refundQuery})
 }
 
@@ -240,7 +240,7 @@ func (t tradeAPI) cancel(ctx context.Context, c *Call) (any, error) {
 	}
 	res, err := t.svc.Cancel(ctx, c.App, c.Now, in.ref())
 	if err != nil {
-		return nil, err
+		return cancelRefusal(res, err), err
 	}
 	out := struct {
 		Action       string `json:"action,omitempty"`
