@@ -10,8 +10,11 @@ import (
 // alipay.trade.create (the buyer is named).
 type CreateCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
-	ProductCode, TimeoutExpress, NotifyURL string
+	ProductCode, NotifyURL                 string
 	BuyerID, BuyerLogonID                  string // create only
+	// Limits are the trade's time limits; QRCodeTimeoutExpress applies to
+	// precreate only.
+	Limits TradeLimits
 }
 
 // Precreate runs alipay.trade.precreate: a trade that waits for a buyer to
@@ -41,7 +44,10 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	if kind == TradeKindPrecreate {
 		fallback = defaultPrecreateTimeout
 	}
-	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, fallback)
+	if kind != TradeKindPrecreate {
+		cmd.Limits.QRCodeTimeoutExpress = "" // a parameter of precreate only
+	}
+	expiresAt, err := cmd.Limits.expiresAt(now, fallback)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +64,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
 			TotalAmount: amount, Fingerprint: fp, NotifyURL: app.notifyURL(cmd.NotifyURL),
-			ExpiresAt: now.Add(timeout), CreatedAt: now,
+			ExpiresAt: expiresAt, CreatedAt: now,
 		}
 		if kind == TradeKindPrecreate {
 			t.QRCode = "https://qr.alipay.com/" + randomToken(24)

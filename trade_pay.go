@@ -11,7 +11,10 @@ import (
 type PayCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
 	Scene, AuthCode, ProductCode           string
-	TimeoutExpress, NotifyURL              string
+	NotifyURL                              string
+	// Limits are the trade's time limits (time_expire, timeout_express):
+	// a trade left waiting for the buyer closes then.
+	Limits TradeLimits
 	// A payment from a fund authorisation names the order, its payer
 	// (BuyerID) and optionally the payee (SellerID) and whether the rest
 	// is released (AuthConfirmMode COMPLETE) or stays frozen.
@@ -46,7 +49,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 	if err := faceToFace(cmd.ProductCode); err != nil {
 		return nil, err
 	}
-	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, defaultPayTimeout)
+	expiresAt, err := cmd.Limits.expiresAt(now, defaultPayTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +85,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
-			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(timeout), CreatedAt: now,
+			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: expiresAt, CreatedAt: now,
 		}
 		res.Trade, res.Buyer = t, buyer
 		if buyer.Behaviour == BehaviourPassword {

@@ -105,6 +105,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		AuthCode       text `json:"auth_code"`
 		ProductCode    text `json:"product_code"`
 		TimeoutExpress text `json:"timeout_express"`
+		TimeExpire     text `json:"time_expire"`
 		// A payment from a fund authorisation.
 		AuthNo          text `json:"auth_no"`
 		AuthConfirmMode text `json:"auth_confirm_mode"`
@@ -117,7 +118,8 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 	res, err := t.svc.Pay(ctx, c.App, c.Now, zfb.PayCommand{
 		OutTradeNo: in.OutTradeNo.String(), TotalAmount: in.TotalAmount.String(), Subject: in.Subject.String(),
 		Body: in.Body.String(), Scene: in.Scene.String(), AuthCode: in.AuthCode.String(),
-		ProductCode: in.ProductCode.String(), TimeoutExpress: in.TimeoutExpress.String(), NotifyURL: c.Params["notify_url"],
+		ProductCode: in.ProductCode.String(), NotifyURL: c.Params["notify_url"],
+		Limits: zfb.TradeLimits{TimeExpire: in.TimeExpire.String(), TimeoutExpress: in.TimeoutExpress.String()},
 		AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
 		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(),
 	})
@@ -150,6 +152,8 @@ type createFields struct {
 	Body           text `json:"body"`
 	ProductCode    text `json:"product_code"`
 	TimeoutExpress text `json:"timeout_express"`
+	TimeExpire     text `json:"time_expire"`
+	QRCodeTimeout  text `json:"qr_code_timeout_express"`
 	BuyerID        text `json:"buyer_id"`
 	BuyerLogonID   text `json:"buyer_logon_id"`
 }
@@ -157,8 +161,11 @@ type createFields struct {
 func (f createFields) command(c *Call) zfb.CreateCommand {
 	return zfb.CreateCommand{
 		OutTradeNo: f.OutTradeNo.String(), TotalAmount: f.TotalAmount.String(), Subject: f.Subject.String(),
-		Body: f.Body.String(), ProductCode: f.ProductCode.String(), TimeoutExpress: f.TimeoutExpress.String(),
+		Body: f.Body.String(), ProductCode: f.ProductCode.String(),
 		NotifyURL: c.Params["notify_url"], BuyerID: f.BuyerID.String(), BuyerLogonID: f.BuyerLogonID.String(),
+		Limits: zfb.TradeLimits{
+			TimeExpire: f.TimeExpire.String(), TimeoutExpress: f.TimeoutExpress.String(), QRCodeTimeoutExpress: f.QRCodeTimeout.String(),
+		},
 	}
 }
 
