@@ -19,9 +19,9 @@ func TestErrorAnswersCarryBusinessFields(t *testing.T) {
 	g := newTestGateway(t)
 	openapi.RegisterTrades(g.handler.(*openapi.Gateway), g.svc)
 	ctx := context.Background()
-	fault := func(t *testing.T, subCode string) {
+	fault := func(t *testing.T, method, subCode string) {
 		t.Helper()
-		if err := g.svc.AddFault(ctx, &zfb.Fault{AppID: g.app.ID, Method: "alipay.trade.cancel", Effect: zfb.FaultErrorBefore, SubCode: subCode}); err != nil {
+		if err := g.svc.AddFault(ctx, &zfb.Fault{AppID: g.app.ID, Method: method, Effect: zfb.FaultErrorBefore, SubCode: subCode}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = g.svc.DeleteFaults(ctx, g.app.ID) })
@@ -34,12 +34,12 @@ func TestErrorAnswersCarryBusinessFields(t *testing.T) {
 	}{
 		{
 			name: "cancel: fault rule ACQ.SYSTEM_ERROR, retry", method: "alipay.trade.cancel", biz: `{"out_trade_no":"C1"}`,
-			setup: func(t *testing.T) { fault(t, "ACQ.SYSTEM_ERROR") },
+			setup: func(t *testing.T) { fault(t, "alipay.trade.cancel", "ACQ.SYSTEM_ERROR") },
 			want:  `{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":"系统错误","out_trade_no":"C1","retry_flag":"Y"}`,
 		},
 		{
 			name: "cancel: fault rule 20000, retry, trade_no as given", method: "alipay.trade.cancel", biz: `{"out_trade_no":"C1","trade_no":"2026"}`,
-			setup: func(t *testing.T) { fault(t, "") },
+			setup: func(t *testing.T) { fault(t, "alipay.trade.cancel", "") },
 			want:  `{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"服务暂不可用（业务系统不可用）","out_trade_no":"C1","retry_flag":"Y","trade_no":"2026"}`,
 		},
 		{
@@ -57,6 +57,17 @@ func TestErrorAnswersCarryBusinessFields(t *testing.T) {
 		{
 			name: "refund: trade not found, nothing refunded", method: "alipay.trade.refund", biz: `{"out_trade_no":"R1","refund_amount":"1.00"}`,
 			want: `{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在","out_trade_no":"R1","refund_fee":"0.00","send_back_fee":"0.00"}`,
+		},
+		{
+			// The refund may have happened: no amounts claimed.
+			name: "refund: system error, no amounts", method: "alipay.trade.refund", biz: `{"out_trade_no":"R1","refund_amount":"1.00"}`,
+			setup: func(t *testing.T) { fault(t, "alipay.trade.refund", "ACQ.SYSTEM_ERROR") },
+			want:  `{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":"系统错误","out_trade_no":"R1"}`,
+		},
+		{
+			name: "query: system error, no amounts", method: "alipay.trade.query", biz: `{"out_trade_no":"Q1"}`,
+			setup: func(t *testing.T) { fault(t, "alipay.trade.query", "") },
+			want:  `{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"服务暂不可用（业务系统不可用）","out_trade_no":"Q1"}`,
 		},
 		{
 			// The gateway speaks before the method: a generic answer, no

@@ -35,16 +35,31 @@ func cancelRefusal(res *zfb.CancelResult, err error) any {
 	return cancelErrorResponse{OutTradeNo: res.Trade.OutTradeNo, RetryFlag: retryFlag(e), TradeNo: res.Trade.TradeNo}
 }
 
-// retryFlag is a failed cancel's retry_flag: "Y" for a system error, whose
-// outcome is unknown and which the same cancel may well get through (code
-// 20000 whatever its sub_code, ACQ.SYSTEM_ERROR and its real misspelling
-// AQC.SYSTEM_ERROR, the SYSTEM_ERROR a fault rule may answer: spec §3,
-// §4.3); "N" for every business refusal, which a retry would only repeat.
+// retryFlag is a failed cancel's retry_flag: "Y" for a system error, which
+// the same cancel may well get through; "N" for every business refusal,
+// which a retry would only repeat.
 func retryFlag(e *zfb.Error) string {
-	if e.Code == zfb.CodeUnavailable || strings.HasSuffix(e.SubCode, "SYSTEM_ERROR") {
+	if systemError(e) {
 		return "Y"
 	}
 	return "N"
+}
+
+// systemError reports an error whose outcome is unknown: code 20000
+// whatever its sub_code, ACQ.SYSTEM_ERROR and its real misspelling
+// AQC.SYSTEM_ERROR, and the SYSTEM_ERROR a fault rule may answer (spec §3,
+// §4.3, §6.2). A fault rule's error_after answers one after the work was
+// done, so such an answer claims no amounts: a "refund_fee":"0.00" there
+// would tell the merchant that nothing was refunded when it was.
+func systemError(e *zfb.Error) bool {
+	return e.Code == zfb.CodeUnavailable || strings.HasSuffix(e.SubCode, "SYSTEM_ERROR")
+}
+
+// tradeRefAnswer is the trade a failed call named, as given: all a system
+// error's answer says.
+type tradeRefAnswer struct {
+	OutTradeNo string `json:"out_trade_no,omitempty"`
+	TradeNo    string `json:"trade_no,omitempty"`
 }
 
 // queryErrorResponse is a failed alipay.trade.query's answer: the
@@ -62,8 +77,11 @@ type queryErrorResponse struct {
 	TradeNo        string `json:"trade_no,omitempty"`
 }
 
-func queryErrorFields(c *Call, _ *zfb.Error) any {
+func queryErrorFields(c *Call, e *zfb.Error) any {
 	ref := callRef(c)
+	if systemError(e) {
+		return tradeRefAnswer{OutTradeNo: ref.OutTradeNo.String(), TradeNo: ref.TradeNo.String()}
+	}
 	return queryErrorResponse{
 		BuyerPayAmount: "0.00", InvoiceAmount: "0.00", OutTradeNo: ref.OutTradeNo.String(),
 		PointAmount: "0.00", ReceiptAmount: "0.00", TradeNo: ref.TradeNo.String(),
@@ -80,7 +98,10 @@ type refundErrorResponse struct {
 	TradeNo     string `json:"trade_no,omitempty"`
 }
 
-func refundErrorFields(c *Call, _ *zfb.Error) any {
+func refundErrorFields(c *Call, e *zfb.Error) any {
 	ref := callRef(c)
+	if systemError(e) {
+		return tradeRefAnswer{OutTradeNo: ref.OutTradeNo.String(), TradeNo: ref.TradeNo.String()}
+	}
 	return refundErrorResponse{OutTradeNo: ref.OutTradeNo.String(), RefundFee: "0.00", SendBackFee: "0.00", TradeNo: ref.TradeNo.String()}
 }
