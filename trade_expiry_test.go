@@ -69,3 +69,32 @@ func TestTradeLimitsExpiresAt(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTradeLimits: any limits either give a deadline after now, no later
+// than the longest a limit allows when time_expire is absent, or are
+// refused with ACQ.INVALID_PARAMETER.
+func FuzzTradeLimits(f *testing.F) {
+	for _, s := range [][3]string{
+		{"", "", ""}, {"2026-11-29 22:00:00", "", ""}, {"", "90m", "15m"}, {"", "1c", ""},
+		{"2026-11-29 22:00", "1d", "2h"}, {"9999-12-31 23:59:59", "", ""}, {"2026-02-30 10:00:00", "", ""},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	now := time.Date(2026, 11, 29, 21, 30, 0, 0, Beijing)
+	f.Fuzz(func(t *testing.T, timeExpire, timeout, qr string) {
+		l := TradeLimits{TimeExpire: timeExpire, TimeoutExpress: timeout, QRCodeTimeoutExpress: qr}
+		at, err := l.expiresAt(now, time.Hour)
+		if err != nil {
+			if e, ok := AsError(err); !ok || e.SubCode != "ACQ.INVALID_PARAMETER" {
+				t.Fatalf("%+v: %v", l, err)
+			}
+			return
+		}
+		if !at.After(now) {
+			t.Fatalf("%+v: deadline %v not after now", l, at)
+		}
+		if timeExpire == "" && at.After(now.Add(15*24*time.Hour)) {
+			t.Fatalf("%+v: deadline %v past 15d", l, at)
+		}
+	})
+}
