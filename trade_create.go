@@ -10,11 +10,12 @@ import (
 // alipay.trade.create (the buyer is named).
 type CreateCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
-	ProductCode, NotifyURL                 string
+	ProductCode, TimeoutExpress, NotifyURL string
 	BuyerID, BuyerLogonID                  string // create only
-	// Limits are the trade's time limits; QRCodeTimeoutExpress applies to
-	// precreate only.
-	Limits TradeLimits
+	// TimeExpire is time_expire, QRCodeTimeoutExpress precreate's
+	// qr_code_timeout_express: with TimeoutExpress they say when the trade
+	// closes unpaid (TradeLimits).
+	TimeExpire, QRCodeTimeoutExpress string
 }
 
 // Precreate runs alipay.trade.precreate: a trade that waits for a buyer to
@@ -44,10 +45,11 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	if kind == TradeKindPrecreate {
 		fallback = defaultPrecreateTimeout
 	}
-	if kind != TradeKindPrecreate {
-		cmd.Limits.QRCodeTimeoutExpress = "" // a parameter of precreate only
+	limits := TradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	if kind == TradeKindPrecreate {
+		limits.QRCodeTimeoutExpress = cmd.QRCodeTimeoutExpress // a parameter of precreate only
 	}
-	expiresAt, err := cmd.Limits.expiresAt(now, fallback)
+	expiresAt, err := limits.expiresAt(now, fallback)
 	if err != nil {
 		return nil, err
 	}

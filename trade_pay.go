@@ -11,10 +11,10 @@ import (
 type PayCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
 	Scene, AuthCode, ProductCode           string
-	NotifyURL                              string
-	// Limits are the trade's time limits (time_expire, timeout_express):
-	// a trade left waiting for the buyer closes then.
-	Limits TradeLimits
+	TimeoutExpress, NotifyURL              string
+	// TimeExpire is time_expire; with TimeoutExpress it says when a trade
+	// left waiting for the buyer closes (TradeLimits).
+	TimeExpire string
 	// A payment from a fund authorisation names the order, its payer
 	// (BuyerID) and optionally the payee (SellerID) and whether the rest
 	// is released (AuthConfirmMode COMPLETE) or stays frozen.
@@ -49,7 +49,8 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 	if err := faceToFace(cmd.ProductCode); err != nil {
 		return nil, err
 	}
-	expiresAt, err := cmd.Limits.expiresAt(now, defaultPayTimeout)
+	limits := TradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
 	if err != nil {
 		return nil, err
 	}

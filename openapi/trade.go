@@ -118,9 +118,8 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 	res, err := t.svc.Pay(ctx, c.App, c.Now, zfb.PayCommand{
 		OutTradeNo: in.OutTradeNo.String(), TotalAmount: in.TotalAmount.String(), Subject: in.Subject.String(),
 		Body: in.Body.String(), Scene: in.Scene.String(), AuthCode: in.AuthCode.String(),
-		ProductCode: in.ProductCode.String(), NotifyURL: c.Params["notify_url"],
-		Limits: zfb.TradeLimits{TimeExpire: in.TimeExpire.String(), TimeoutExpress: in.TimeoutExpress.String()},
-		AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
+		ProductCode: in.ProductCode.String(), TimeoutExpress: in.TimeoutExpress.String(), NotifyURL: c.Params["notify_url"],
+		TimeExpire: in.TimeExpire.String(), AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
 		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(),
 	})
 	if err != nil {
@@ -161,11 +160,9 @@ type createFields struct {
 func (f createFields) command(c *Call) zfb.CreateCommand {
 	return zfb.CreateCommand{
 		OutTradeNo: f.OutTradeNo.String(), TotalAmount: f.TotalAmount.String(), Subject: f.Subject.String(),
-		Body: f.Body.String(), ProductCode: f.ProductCode.String(),
+		Body: f.Body.String(), ProductCode: f.ProductCode.String(), TimeoutExpress: f.TimeoutExpress.String(),
 		NotifyURL: c.Params["notify_url"], BuyerID: f.BuyerID.String(), BuyerLogonID: f.BuyerLogonID.String(),
-		Limits: zfb.TradeLimits{
-			TimeExpire: f.TimeExpire.String(), TimeoutExpress: f.TimeoutExpress.String(), QRCodeTimeoutExpress: f.QRCodeTimeout.String(),
-		},
+		TimeExpire: f.TimeExpire.String(), QRCodeTimeoutExpress: f.QRCodeTimeout.String(),
 	}
 }
 
