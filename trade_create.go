@@ -14,7 +14,7 @@ type CreateCommand struct {
 	BuyerID, BuyerLogonID                  string // create only
 	// TimeExpire is time_expire, QRCodeTimeoutExpress precreate's
 	// qr_code_timeout_express: with TimeoutExpress they say when the trade
-	// closes unpaid (TradeLimits).
+	// closes unpaid (tradeLimits).
 	TimeExpire, QRCodeTimeoutExpress string
 }
 
@@ -45,7 +45,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	if kind == TradeKindPrecreate {
 		fallback = defaultPrecreateTimeout
 	}
-	limits := TradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
 	if kind == TradeKindPrecreate {
 		limits.QRCodeTimeoutExpress = cmd.QRCodeTimeoutExpress // a parameter of precreate only
 	}

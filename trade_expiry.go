@@ -4,9 +4,9 @@ import (
 	"time"
 )
 
-// TradeLimits are the time limits a merchant may put on a new trade
+// tradeLimits are the time limits a merchant may put on a new trade
 // (spec/openapi.md §4.1, §4.6; spec/web-and-app-pay.md §2.4, §6).
-type TradeLimits struct {
+type tradeLimits struct {
 	// TimeExpire is the absolute time the trade closes unpaid, Beijing
 	// time "yyyy-MM-dd HH:mm:ss" (the 2020 wap and app models use
 	// "yyyy-MM-dd HH:mm"; both are accepted).
@@ -36,7 +36,7 @@ var timeExpireLayouts = []string{GatewayTimeLayout, "2006-01-02 15:04"}
 //     web-and-app-pay.md §6); zfb keeps one deadline per trade and starts
 //     every limit at creation, so a precreated trade can close earlier
 //     than on Alipay by the time the buyer took to scan, never later.
-func (l TradeLimits) expiresAt(now time.Time, fallback time.Duration) (time.Time, error) {
+func (l tradeLimits) expiresAt(now time.Time, fallback time.Duration) (time.Time, error) {
 	at := now.Add(fallback)
 	if l.TimeoutExpress != "" {
 		t, err := timeoutDeadline("timeout_express", l.TimeoutExpress, now)

@@ -13,7 +13,7 @@ type PayCommand struct {
 	Scene, AuthCode, ProductCode           string
 	TimeoutExpress, NotifyURL              string
 	// TimeExpire is time_expire; with TimeoutExpress it says when a trade
-	// left waiting for the buyer closes (TradeLimits).
+	// left waiting for the buyer closes (tradeLimits).
 	TimeExpire string
 	// A payment from a fund authorisation names the order, its payer
 	// (BuyerID) and optionally the payee (SellerID) and whether the rest
@@ -49,7 +49,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 	if err := faceToFace(cmd.ProductCode); err != nil {
 		return nil, err
 	}
-	limits := TradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
 	expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
 	if err != nil {
 		return nil, err
