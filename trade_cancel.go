@@ -36,7 +36,8 @@ func (s *Service) Close(ctx context.Context, app *App, now time.Time, ref TradeR
 // merchant does not know: unpaid, it closes; paid within CancelWindow, it is
 // refunded in full. A trade zfb has never seen is answered with success and
 // no action, and its out_trade_no is closed so that a pay arriving later is
-// refused (ACQ.TRADE_HAS_CLOSE) instead of taking the buyer's money.
+// refused (ACQ.TRADE_HAS_CLOSE) instead of taking the buyer's money. A
+// refusal (*Error) comes with the trade it concerns, when there is one.
 func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref TradeRef) (*CancelResult, error) {
 	if ref.TradeNo == "" && ref.OutTradeNo == "" {
 		return nil, InvalidTradeParameter("out_trade_no 和 trade_no 不能同时为空")
@@ -99,6 +100,11 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 		return q.UpdateTrade(ctx, t)
 	})
 	if err != nil {
+		if _, refused := AsError(err); refused && res.Trade != nil {
+			// A refused cancel still names the trade it found: its answer
+			// carries trade_no (seed 003). Nothing was done to it.
+			return &CancelResult{Trade: res.Trade}, err
+		}
 		return nil, err
 	}
 	return &res, nil

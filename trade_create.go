@@ -14,6 +14,10 @@ type CreateCommand struct {
 	BuyerID, BuyerLogonID                  string // create only
 	// Create only, as the buyer's open_id (spec isv-and-identity §2.2).
 	BuyerOpenID, OpAppID, OpBuyerOpenID string
+	// TimeExpire is time_expire, QRCodeTimeoutExpress precreate's
+	// qr_code_timeout_express: with TimeoutExpress they say when the trade
+	// closes unpaid (tradeLimits).
+	TimeExpire, QRCodeTimeoutExpress string
 }
 
 // buyerRef is how the create names its buyer.
@@ -48,7 +52,11 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	if kind == TradeKindPrecreate {
 		fallback = defaultPrecreateTimeout
 	}
-	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, fallback)
+	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	if kind == TradeKindPrecreate {
+		limits.QRCodeTimeoutExpress = cmd.QRCodeTimeoutExpress // a parameter of precreate only
+	}
+	expiresAt, err := limits.expiresAt(now, fallback)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +73,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
 			TotalAmount: amount, Fingerprint: fp, NotifyURL: app.notifyURL(cmd.NotifyURL),
-			ExpiresAt: now.Add(timeout), CreatedAt: now,
+			ExpiresAt: expiresAt, CreatedAt: now,
 		}
 		if kind == TradeKindPrecreate {
 			t.QRCode = "https://qr.alipay.com/" + randomToken(24)

@@ -12,6 +12,9 @@ type PayCommand struct {
 	OutTradeNo, TotalAmount, Subject, Body string
 	Scene, AuthCode, ProductCode           string
 	TimeoutExpress, NotifyURL              string
+	// TimeExpire is time_expire; with TimeoutExpress it says when a trade
+	// left waiting for the buyer closes (tradeLimits).
+	TimeExpire string
 	// A payment from a fund authorisation names the order, its payer
 	// (BuyerID) and optionally the payee (SellerID) and whether the rest
 	// is released (AuthConfirmMode COMPLETE) or stays frozen.
@@ -48,7 +51,8 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 	if err := faceToFace(cmd.ProductCode); err != nil {
 		return nil, err
 	}
-	timeout, err := parseTimeoutExpress(cmd.TimeoutExpress, defaultPayTimeout)
+	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +88,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
-			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(timeout), CreatedAt: now,
+			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: expiresAt, CreatedAt: now,
 		}
 		res.Trade, res.Buyer = t, buyer
 		if buyer.Behaviour == BehaviourPassword {

@@ -10,11 +10,21 @@ import (
 )
 
 // call makes one typed call: biz becomes biz_content, and the verified
-// response node is decoded into a T.
+// response node is decoded into a T. An answer with an error code is
+// decoded too and returned beside its *Error, because business errors carry
+// business fields (a failed cancel's retry_flag, a failed refund's
+// refund_fee: spec/openapi.md §2.3); every other failure returns a nil T.
 func call[T any](ctx context.Context, c *Client, method string, biz any, notifyURL, appAuthToken string) (*T, error) {
 	var raw json.RawMessage
 	err := c.Do(ctx, Request{Method: method, BizContent: biz, NotifyURL: notifyURL, AppAuthToken: appAuthToken}, &raw)
 	if err != nil {
+		var ae *Error
+		if errors.As(err, &ae) && len(ae.Body) > 0 {
+			r := new(T)
+			if decodeLenient(ae.Body, r) == nil {
+				return r, err
+			}
+		}
 		return nil, err
 	}
 	r := new(T)

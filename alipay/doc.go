@@ -51,6 +51,22 @@
 // happened: query, then cancel. A response or notification that fails
 // verification matches ErrSignature.
 //
+// A typed call that gets such an answer returns its typed response beside
+// the *Error, because business errors carry business fields: a failed
+// cancel says whether to retry, a failed refund what was refunded so far.
+// The response holds the same code and sub_code as the error:
+//
+//	r, err := c.TradeCancel(ctx, alipay.TradeCancel{OutTradeNo: no})
+//	if err != nil {
+//		if r != nil && r.ShouldRetry() { // retry_flag "Y"
+//			// send the same cancel again
+//		}
+//	}
+//
+// The response is nil when there was no answer to decode: a timeout, a
+// transport or HTTP failure, a signature that does not verify, or a body
+// that is not the API's response.
+//
 // Notifications: Client.ParseNotification reads and verifies what Alipay
 // POSTs to a notify_url; answer "success" once it is handled.
 // Client.DecodeNotification also decodes it into a typed struct for its

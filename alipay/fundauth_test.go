@@ -342,8 +342,9 @@ func TestFundAuthErrors(t *testing.T) {
 		t.Run(tc.method+"/"+tc.subCode, func(t *testing.T) {
 			g := newFakeGateway(t, reply(tc.value))
 			r, err := calls[tc.method](g.client())
-			if v := reflect.ValueOf(r); !v.IsNil() {
-				t.Errorf("response %+v alongside an error", r)
+			// The typed response comes beside the error, with its code.
+			if v := reflect.ValueOf(r); v.IsNil() || v.Elem().FieldByName("Response").Interface().(Response).SubCode != tc.subCode {
+				t.Errorf("response %+v alongside the error", r)
 			}
 			var e *Error
 			if !errors.As(err, &e) {

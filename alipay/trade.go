@@ -368,7 +368,9 @@ func (c *Client) TradeQuery(ctx context.Context, p TradeQuery) (*TradeQueryRespo
 // fully refunded (Action "refund"); a trade Alipay never saw is closed in
 // advance, with no Action. It works only within 24 h of payment:
 // ACQ.TRADE_CANCEL_TIME_OUT means use TradeRefund instead. If ShouldRetry()
-// or the error's UnknownResult() is true, call it again.
+// or the error's UnknownResult() is true, call it again: a failed cancel
+// returns its response beside the *Error, so that its retry_flag is
+// readable (r.ShouldRetry() with r non-nil).
 func (c *Client) TradeCancel(ctx context.Context, p TradeCancel) (*TradeCancelResponse, error) {
 	return call[TradeCancelResponse](ctx, c, "alipay.trade.cancel", &p, "", p.AppAuthToken)
 }

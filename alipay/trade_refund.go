@@ -86,8 +86,8 @@ type TradeFastpayRefundQueryResponse struct {
 // transport error) retry with the same OutRequestNo and amount; a repeat
 // answers 10000 with FundChange "N" and refunds nothing twice. A business
 // *Error (ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, ACQ.REASON_TRADE_REFUND_FEE_ERR,
-// ACQ.TRADE_STATUS_ERROR…) refunded nothing; its Body may still hold
-// refund_fee, readable with json.Unmarshal into a TradeRefundResponse.
+// ACQ.TRADE_STATUS_ERROR…) refunded nothing; the response returned beside
+// it holds what the answer carried (RefundFee, SendBackFee "0.00").
 func (c *Client) TradeRefund(ctx context.Context, p TradeRefund) (*TradeRefundResponse, error) {
 	return call[TradeRefundResponse](ctx, c, "alipay.trade.refund", &p, p.NotifyURL, p.AppAuthToken)
 }

@@ -152,8 +152,10 @@ func TestTradePayErrors(t *testing.T) {
 	} {
 		g := newFakeGateway(t, reply(tc.value))
 		r, err := g.client().TradePay(context.Background(), TradePay{OutTradeNo: "T3", Scene: "bar_code", AuthCode: "28763443825664396", Subject: "s", TotalAmount: "1.00"})
-		if r != nil {
-			t.Errorf("%s: response %+v alongside an error", tc.subCode, r)
+		// The typed response comes beside the error, holding what the
+		// error answer holds.
+		if r == nil || r.Code != tc.code || r.SubCode != tc.subCode {
+			t.Errorf("%s: response %+v alongside the error", tc.subCode, r)
 		}
 		var e *Error
 		if !errors.As(err, &e) {
@@ -243,7 +245,7 @@ func TestTradeQuery(t *testing.T) {
 func TestTradeQueryNotExist(t *testing.T) {
 	g := newFakeGateway(t, reply(`{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在","buyer_pay_amount":"0.00","invoice_amount":"0.00","out_trade_no":"P1","point_amount":"0.00","receipt_amount":"0.00"}`))
 	r, err := g.client().TradeQuery(context.Background(), TradeQuery{OutTradeNo: "P1"})
-	if r != nil || !IsCode(err, "ACQ.TRADE_NOT_EXIST") {
+	if !IsCode(err, "ACQ.TRADE_NOT_EXIST") || r == nil || r.OutTradeNo != "P1" || r.ReceiptAmount != "0.00" || r.SubCode != "ACQ.TRADE_NOT_EXIST" {
 		t.Fatalf("got %+v, %v", r, err)
 	}
 }
@@ -372,8 +374,12 @@ func TestTradeRefundBusinessError(t *testing.T) {
 	g := newFakeGateway(t, reply(`{"code":"40004","msg":"Business Failed","sub_code":"ACQ.REFUND_AMT_NOT_EQUAL_TOTAL","sub_msg":"撤销或退款金额与订单金额不一致","out_trade_no":"T1","refund_fee":"0.00","send_back_fee":"0.00"}`))
 	r, err := g.client().TradeRefund(context.Background(), TradeRefund{OutTradeNo: "T1", RefundAmount: "1.00"})
 	var e *Error
-	if r != nil || !errors.As(err, &e) || e.SubCode != "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" {
+	if !errors.As(err, &e) || e.SubCode != "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" {
 		t.Fatalf("got %+v, %v", r, err)
+	}
+	// The typed response beside the error carries the business fields.
+	if r == nil || r.SubCode != e.SubCode || r.OutTradeNo != "T1" || r.RefundFee != "0.00" || r.SendBackFee != "0.00" {
+		t.Fatalf("response beside the error: %+v", r)
 	}
 	checkSent(t, g.last(), "alipay.trade.refund", `{"out_trade_no":"T1","refund_amount":"1.00"}`, "", "")
 	var body TradeRefundResponse

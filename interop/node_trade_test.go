@@ -214,6 +214,18 @@ func TestNodeSDKTrades(t *testing.T) {
 			t.Errorf("buyer balance %s after the error_after pay, want %s - 0.01", mid, before)
 		}
 
+		// A cancel that meets a system error answers retry_flag Y (seed 003): the
+		// official SDK shows it as retryFlag, and Alipay's demo retries on it.
+		addFault(t, srv, app.AppID, "alipay.trade.cancel", out, "error_before")
+		steps = []nodeStep{cancelStep(out)}
+		res = runNodeCalls(t, node, base, steps...)
+		failed := wantNode(t, res, 0, steps[0], "20000")
+		failed.eq("subCode", "isp.unknow-error")
+		failed.eq("retryFlag", "Y")
+		failed.eq("outTradeNo", out)
+		logAll(t, res)
+		clearFaults(t, srv, app.AppID)
+
 		// §6.2: an unknown pay result is cancelled.
 		steps = []nodeStep{cancelStep(out), queryStep(out)}
 		res = runNodeCalls(t, node, base, steps...)

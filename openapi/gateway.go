@@ -33,6 +33,13 @@ type Method struct {
 	Handle func(ctx context.Context, call *Call) (any, error)
 	// OptionalBizContent lets a call come without biz_content.
 	OptionalBizContent bool
+	// ErrorFields, when set, gives the business fields an error answer of
+	// the method carries after code, msg, sub_code and sub_msg (spec §2.3:
+	// a failed refund still reports refund_fee). It is asked for every
+	// error from the business checks on, fault rules' answers included
+	// (see errorFields); a Handle that knows more returns its fields
+	// beside its *zfb.Error instead.
+	ErrorFields func(call *Call, e *zfb.Error) any
 }
 
 // Coded is a result that answers with a code other than 10000.
@@ -170,7 +177,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			zerr = zfb.ErrUnknown
 		}
 	}
-	code := ans.write(w, result, zerr)
+	code := ans.write(w, g.errorFields(req, app, result, zerr), zerr)
 	attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
 	if zerr != nil {
 		attrs = append(attrs, "sub_code", zerr.SubCode)
@@ -238,6 +245,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		// answers for an app without one.
 		return nil, zfb.NewError(zfb.CodeInvalidArguments, "isv.decryption-error-not-valid-encrypt-key", "解密出错, 未配置加密密钥或加密密钥格式错误")
 	}
+	req.business = true // from here on an error is the method's answer (errorFields)
 	var biz []byte
 	if s, ok := p["biz_content"]; ok && s != "" {
 		biz = []byte(s)
@@ -254,6 +262,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		return nil, zfb.MissingParameter("biz_content")
 	}
 	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
+	req.call = call
 	rule, err := g.matchFault(ctx, call)
 	if err != nil {
 		return nil, err

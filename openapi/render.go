@@ -64,11 +64,14 @@ func (a answer) sign(value []byte) string {
 }
 
 // renderNode renders the value of the response node: code and msg first,
-// then sub_code and sub_msg for an error, or the result's fields, in the
-// order Alipay writes them.
+// then sub_code and sub_msg for an error, then the result's fields, in the
+// order Alipay writes them. An error answer carries the result's fields too
+// when there is one: business errors may (spec §2.3).
 func renderNode(result any, e *zfb.Error) ([]byte, string, error) {
 	var buf bytes.Buffer
+	var code string
 	if e != nil {
+		code = e.Code
 		buf.WriteString(`{"code":`)
 		writeString(&buf, e.Code)
 		buf.WriteString(`,"msg":`)
@@ -77,17 +80,16 @@ func renderNode(result any, e *zfb.Error) ([]byte, string, error) {
 		writeString(&buf, e.SubCode)
 		buf.WriteString(`,"sub_msg":`)
 		writeString(&buf, e.SubMsg)
-		buf.WriteByte('}')
-		return buf.Bytes(), e.Code, nil
+	} else {
+		code = zfb.CodeSuccess
+		if c, ok := result.(Coded); ok {
+			code = c.GatewayCode()
+		}
+		buf.WriteString(`{"code":`)
+		writeString(&buf, code)
+		buf.WriteString(`,"msg":`)
+		writeString(&buf, zfb.CodeMsg(code))
 	}
-	code := zfb.CodeSuccess
-	if c, ok := result.(Coded); ok {
-		code = c.GatewayCode()
-	}
-	buf.WriteString(`{"code":`)
-	writeString(&buf, code)
-	buf.WriteString(`,"msg":`)
-	writeString(&buf, zfb.CodeMsg(code))
 	if result == nil {
 		buf.WriteByte('}')
 		return buf.Bytes(), code, nil

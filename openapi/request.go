@@ -20,6 +20,11 @@ type request struct {
 	// params holds the same values as UTF-8 text, for business use.
 	params  map[string]string
 	charset charset
+	// business says the call passed the gateway's own checks, so that an
+	// error is the method's answer; call is the verified call, once its
+	// biz_content passed the boundary (errorFields).
+	business bool
+	call     *Call
 }
 
 // readRequest reads and merges the parameters of r. It returns a *zfb.Error

@@ -15,10 +15,10 @@ func RegisterTrades(g *Gateway, svc *zfb.Service) {
 	g.Register("alipay.trade.pay", Method{Handle: t.pay})
 	g.Register("alipay.trade.precreate", Method{Handle: t.precreate})
 	g.Register("alipay.trade.create", Method{Handle: t.create})
-	g.Register("alipay.trade.query", Method{Handle: t.query})
-	g.Register("alipay.trade.cancel", Method{Handle: t.cancel})
+	g.Register("alipay.trade.query", Method{Handle: t.query, ErrorFields: queryErrorFields})
+	g.Register("alipay.trade.cancel", Method{Handle: t.cancel, ErrorFields: cancelErrorFields})
 	g.Register("alipay.trade.close", Method{Handle: t.close})
-	g.Register("alipay.trade.refund", Method{Handle: t.refund})
+	g.Register("alipay.trade.refund", Method{Handle: t.refund, ErrorFields: refundErrorFields})
 	g.Register("alipay.trade.fastpay.refund.query", Method{Handle: t.refundQuery})
 }
 
@@ -106,6 +106,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		AuthCode       text `json:"auth_code"`
 		ProductCode    text `json:"product_code"`
 		TimeoutExpress text `json:"timeout_express"`
+		TimeExpire     text `json:"time_expire"`
 		// A payment from a fund authorisation.
 		AuthNo          text `json:"auth_no"`
 		AuthConfirmMode text `json:"auth_confirm_mode"`
@@ -120,7 +121,7 @@ func (t tradeAPI) pay(ctx context.Context, c *Call) (any, error) {
 		OutTradeNo: in.OutTradeNo.String(), TotalAmount: in.TotalAmount.String(), Subject: in.Subject.String(),
 		Body: in.Body.String(), Scene: in.Scene.String(), AuthCode: in.AuthCode.String(),
 		ProductCode: in.ProductCode.String(), TimeoutExpress: in.TimeoutExpress.String(), NotifyURL: c.Params["notify_url"],
-		AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
+		TimeExpire: in.TimeExpire.String(), AuthNo: in.AuthNo.String(), AuthConfirmMode: in.AuthConfirmMode.String(),
 		BuyerID: in.BuyerID.String(), SellerID: in.SellerID.String(), BuyerOpenID: in.BuyerOpenID.String(),
 	})
 	if err != nil {
@@ -152,6 +153,8 @@ type createFields struct {
 	Body           text `json:"body"`
 	ProductCode    text `json:"product_code"`
 	TimeoutExpress text `json:"timeout_express"`
+	TimeExpire     text `json:"time_expire"`
+	QRCodeTimeout  text `json:"qr_code_timeout_express"`
 	BuyerID        text `json:"buyer_id"`
 	BuyerLogonID   text `json:"buyer_logon_id"`
 	BuyerOpenID    text `json:"buyer_open_id"`
@@ -165,6 +168,7 @@ func (f createFields) command(c *Call) zfb.CreateCommand {
 		Body: f.Body.String(), ProductCode: f.ProductCode.String(), TimeoutExpress: f.TimeoutExpress.String(),
 		NotifyURL: c.Params["notify_url"], BuyerID: f.BuyerID.String(), BuyerLogonID: f.BuyerLogonID.String(),
 		BuyerOpenID: f.BuyerOpenID.String(), OpAppID: f.OpAppID.String(), OpBuyerOpenID: f.OpBuyerOpenID.String(),
+		TimeExpire: f.TimeExpire.String(), QRCodeTimeoutExpress: f.QRCodeTimeout.String(),
 	}
 }
 
@@ -200,25 +204,32 @@ type tradeNos struct {
 	TradeNo    string `json:"trade_no,omitempty"`
 }
 
+// queryResponse is alipay.trade.query's answer; the list fields are
+// present only when query_options asks for them (queryExtras).
 type queryResponse struct {
-	BuyerLogonID   string     `json:"buyer_logon_id,omitempty"`
-	BuyerOpenID    string     `json:"buyer_open_id,omitempty"`
-	BuyerPayAmount string     `json:"buyer_pay_amount"`
-	BuyerUserID    string     `json:"buyer_user_id,omitempty"`
-	FundBillList   []fundBill `json:"fund_bill_list,omitempty"`
-	InvoiceAmount  string     `json:"invoice_amount"`
-	OutTradeNo     string     `json:"out_trade_no"`
-	PointAmount    string     `json:"point_amount"`
-	ReceiptAmount  string     `json:"receipt_amount"`
-	SendPayDate    string     `json:"send_pay_date,omitempty"`
-	Subject        string     `json:"subject,omitempty"`
-	TotalAmount    string     `json:"total_amount"`
-	TradeNo        string     `json:"trade_no"`
-	TradeStatus    string     `json:"trade_status"`
+	BuyerLogonID      string           `json:"buyer_logon_id,omitempty"`
+	BuyerOpenID       string           `json:"buyer_open_id,omitempty"`
+	BuyerPayAmount    string           `json:"buyer_pay_amount"`
+	BuyerUserID       string           `json:"buyer_user_id,omitempty"`
+	FundBillList      *[]fundBill      `json:"fund_bill_list,omitempty"`
+	InvoiceAmount     string           `json:"invoice_amount"`
+	OutTradeNo        string           `json:"out_trade_no"`
+	PointAmount       string           `json:"point_amount"`
+	ReceiptAmount     string           `json:"receipt_amount"`
+	SendPayDate       string           `json:"send_pay_date,omitempty"`
+	Subject           string           `json:"subject,omitempty"`
+	TotalAmount       string           `json:"total_amount"`
+	TradeNo           string           `json:"trade_no"`
+	TradeSettleInfo   *tradeSettleInfo `json:"trade_settle_info,omitempty"`
+	TradeStatus       string           `json:"trade_status"`
+	VoucherDetailList *[]voucherDetail `json:"voucher_detail_list,omitempty"`
 }
 
 func (t tradeAPI) query(ctx context.Context, c *Call) (any, error) {
-	var in tradeRefFields
+	var in struct {
+		tradeRefFields
+		QueryOptions queryOptions `json:"query_options"`
+	}
 	if err := decodeBiz(c, &in); err != nil {
 		return nil, err
 	}
@@ -237,8 +248,8 @@ func (t tradeAPI) query(ctx context.Context, c *Call) (any, error) {
 		paid := zfb.FormatAmount(tr.TotalAmount)
 		out.BuyerPayAmount, out.InvoiceAmount, out.ReceiptAmount = paid, paid, paid
 		out.SendPayDate = zfb.FormatGatewayTime(tr.PaidAt)
-		out.FundBillList = []fundBill{{Amount: paid, FundChannel: "ALIPAYACCOUNT"}}
 	}
+	queryExtras(out, tr, in.QueryOptions)
 	return out, nil
 }
 
@@ -249,7 +260,7 @@ func (t tradeAPI) cancel(ctx context.Context, c *Call) (any, error) {
 	}
 	res, err := t.svc.Cancel(ctx, c.App, c.Now, in.ref())
 	if err != nil {
-		return nil, err
+		return cancelRefusal(res, err), err
 	}
 	out := struct {
 		Action       string `json:"action,omitempty"`
@@ -282,9 +293,10 @@ func (t tradeAPI) close(ctx context.Context, c *Call) (any, error) {
 func (t tradeAPI) refund(ctx context.Context, c *Call) (any, error) {
 	var in struct {
 		tradeRefFields
-		RefundAmount text `json:"refund_amount"`
-		OutRequestNo text `json:"out_request_no"`
-		RefundReason text `json:"refund_reason"`
+		RefundAmount text         `json:"refund_amount"`
+		OutRequestNo text         `json:"out_request_no"`
+		RefundReason text         `json:"refund_reason"`
+		QueryOptions queryOptions `json:"query_options"`
 	}
 	if err := decodeBiz(c, &in); err != nil {
 		return nil, err
@@ -300,27 +312,37 @@ func (t tradeAPI) refund(ctx context.Context, c *Call) (any, error) {
 	if res.FundChange {
 		fundChange = "Y"
 	}
-	return struct {
-		BuyerLogonID string `json:"buyer_logon_id,omitempty"`
-		BuyerOpenID  string `json:"buyer_open_id,omitempty"`
-		BuyerUserID  string `json:"buyer_user_id,omitempty"`
-		FundChange   string `json:"fund_change"`
-		GmtRefundPay string `json:"gmt_refund_pay"`
-		OutTradeNo   string `json:"out_trade_no"`
-		RefundFee    string `json:"refund_fee"`
-		TradeNo      string `json:"trade_no"`
+	out := struct {
+		BuyerLogonID         string        `json:"buyer_logon_id,omitempty"`
+		BuyerOpenID          string        `json:"buyer_open_id,omitempty"`
+		BuyerUserID          string        `json:"buyer_user_id,omitempty"`
+		FundChange           string        `json:"fund_change"`
+		GmtRefundPay         string        `json:"gmt_refund_pay"`
+		OutTradeNo           string        `json:"out_trade_no"`
+		RefundDetailItemList *[]refundItem `json:"refund_detail_item_list,omitempty"`
+		RefundFee            string        `json:"refund_fee"`
+		SendBackFee          string        `json:"send_back_fee,omitempty"`
+		TradeNo              string        `json:"trade_no"`
 	}{
 		BuyerLogonID: buyerLogonID(res.Buyer), BuyerUserID: res.BuyerIDs.UserID, BuyerOpenID: res.BuyerIDs.OpenID,
 		FundChange:   fundChange,
 		GmtRefundPay: zfb.FormatGatewayTime(res.Refund.CreatedAt), OutTradeNo: res.Trade.OutTradeNo,
 		RefundFee: zfb.FormatAmount(res.Trade.RefundedAmount), TradeNo: res.Trade.TradeNo,
-	}, nil
+	}
+	if in.QueryOptions.has("refund_detail_item_list") {
+		// send_back_fee, what this refund returned, comes with the
+		// details (spec §4.4: "only with query_options").
+		out.RefundDetailItemList = balanceRefundItems(res.Refund.Amount)
+		out.SendBackFee = zfb.FormatAmount(res.Refund.Amount)
+	}
+	return out, nil
 }
 
 func (t tradeAPI) refundQuery(ctx context.Context, c *Call) (any, error) {
 	var in struct {
 		tradeRefFields
-		OutRequestNo text `json:"out_request_no"`
+		OutRequestNo text         `json:"out_request_no"`
+		QueryOptions queryOptions `json:"query_options"`
 	}
 	if err := decodeBiz(c, &in); err != nil {
 		return nil, err
@@ -333,17 +355,24 @@ func (t tradeAPI) refundQuery(ctx context.Context, c *Call) (any, error) {
 		// Alipay: no refund data means the refund did not happen.
 		return tradeNos{tr.OutTradeNo, tr.TradeNo}, nil
 	}
-	return struct {
-		GmtRefundPay string `json:"gmt_refund_pay"`
-		OutRequestNo string `json:"out_request_no"`
-		OutTradeNo   string `json:"out_trade_no"`
-		RefundAmount string `json:"refund_amount"`
-		RefundStatus string `json:"refund_status"`
-		TotalAmount  string `json:"total_amount"`
-		TradeNo      string `json:"trade_no"`
+	out := struct {
+		GmtRefundPay         string        `json:"gmt_refund_pay"`
+		OutRequestNo         string        `json:"out_request_no"`
+		OutTradeNo           string        `json:"out_trade_no"`
+		RefundAmount         string        `json:"refund_amount"`
+		RefundDetailItemList *[]refundItem `json:"refund_detail_item_list,omitempty"`
+		RefundStatus         string        `json:"refund_status"`
+		SendBackFee          string        `json:"send_back_fee,omitempty"`
+		TotalAmount          string        `json:"total_amount"`
+		TradeNo              string        `json:"trade_no"`
 	}{
 		GmtRefundPay: zfb.FormatGatewayTime(refund.CreatedAt), OutRequestNo: refund.OutRequestNo,
 		OutTradeNo: tr.OutTradeNo, RefundAmount: zfb.FormatAmount(refund.Amount), RefundStatus: "REFUND_SUCCESS",
 		TotalAmount: zfb.FormatAmount(tr.TotalAmount), TradeNo: tr.TradeNo,
-	}, nil
+	}
+	if in.QueryOptions.has("refund_detail_item_list") {
+		out.RefundDetailItemList = balanceRefundItems(refund.Amount)
+		out.SendBackFee = zfb.FormatAmount(refund.Amount)
+	}
+	return out, nil
 }
