@@ -20,6 +20,9 @@ type request struct {
 	// params holds the same values as UTF-8 text, for business use.
 	params  map[string]string
 	charset charset
+	// aesKey is set once biz_content was decrypted (decryptBizContent):
+	// the answer is encrypted with it.
+	aesKey []byte
 }
 
 // readRequest reads and merges the parameters of r. It returns a *zfb.Error
