@@ -198,6 +198,23 @@ func TestSDKEncryption(t *testing.T) {
 		}
 	})
 
+	t.Run("notifications stay plain", func(t *testing.T) {
+		// Spec §5: a notification is signed form fields; no SDK decrypts
+		// one, so an encrypted call's notification is plain.
+		c, _ := newClient(t, app.AESKey)
+		rc := zfbtest.NewReceiver(t)
+		if _, err := c.TradePay(ctx, alipay.TradePay{NotifyURL: rc.URL, OutTradeNo: "aes-notify", Scene: "bar_code", AuthCode: payer.PaymentCode, Subject: "咖啡", TotalAmount: "0.10"}); err != nil {
+			t.Fatal(err)
+		}
+		f := rc.Wait(t, notifyWait, byField("out_trade_no", "aes-notify")).Form
+		if err := c.VerifyNotification(f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Has("encrypt_type") || f.Get("subject") != "咖啡" || f.Get("total_amount") != "0.10" {
+			t.Fatalf("notification %v", f)
+		}
+	})
+
 	t.Run("without the key the same calls go in plaintext", func(t *testing.T) {
 		log := &wireLog{}
 		c := client(t, srv, app, alipay.WithHTTPClient(&http.Client{Transport: log}))
