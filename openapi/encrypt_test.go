@@ -247,3 +247,47 @@ func TestEncryptionErrors(t *testing.T) {
 		}
 	})
 }
+
+// FuzzEncryptedBizContent encrypts arbitrary plaintext for a signed
+// request, in UTF-8 or GBK. Whatever it holds, the answer is HTTP 200 and
+// signed: an encrypted node that decrypts to a JSON object with a code, or
+// the plaintext decryption error.
+func FuzzEncryptedBizContent(f *testing.F) {
+	g := newTestGateway(f)
+	f.Add([]byte(`{"a":"1"}`), false)
+	f.Add([]byte(`{"subject":"\xb2\xe2\xca\xd4"}`), true)
+	f.Add([]byte("{\"a\":\"\xff\"}"), false)
+	f.Add([]byte(`[]`), false)
+	f.Add([]byte{}, true)
+	f.Fuzz(func(t *testing.T, plaintext []byte, gbk bool) {
+		g := *g // its helpers report to t, not f
+		g.t = t
+		ciphertext, err := sign.EncryptAES(g.aesKey(), plaintext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := g.params("zfb.test.echo", ciphertext)
+		p["encrypt_type"] = "AES"
+		if gbk {
+			p["charset"] = "GBK"
+		}
+		w := g.post(g.signed(p))
+		const node = "zfb_test_echo_response"
+		if bytes.HasPrefix(w.Body.Bytes(), []byte(`{"`+node+`":"`)) {
+			value := g.encryptedAnswer(w, node)
+			if gbk {
+				if value, err = simplifiedchinese.GBK.NewDecoder().Bytes(value); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var n struct{ Code string }
+			if err := json.Unmarshal(value, &n); err != nil || n.Code == "" {
+				t.Fatalf("decrypted answer %q: %v", value, err)
+			}
+			return
+		}
+		if n := g.answer(w, node, true); n.SubCode != "isv.decryption-error-unknown" {
+			t.Fatalf("plaintext answer %+v to plaintext %q", n, plaintext)
+		}
+	})
+}
