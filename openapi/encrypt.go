@@ -100,7 +100,11 @@ func decryptBizContent(app *zfb.App, req *request) *zfb.Error {
 
 // encryptValue encrypts a rendered node value (bytes in the request
 // charset) with key and returns it as the JSON string literal that takes
-// the object's place: `"<Base64>"`. Base64 needs no escaping.
+// the object's place: `"<Base64>"`. Base64 needs no escaping. The
+// ciphertext is deterministic (zero IV), so a repeated encrypted answer
+// may reuse its signature like a plain one; the signature cache keys on
+// the bytes signed, and a quoted string never equals an object, so plain
+// and encrypted answers never share an entry.
 func encryptValue(key, value []byte) ([]byte, error) {
 	ciphertext, err := sign.EncryptAES(key, value)
 	if err != nil {
