@@ -43,6 +43,7 @@ type Client struct {
 	signType sign.Algorithm
 	charset  string // "utf-8" or "gbk", as sent in the charset param
 	gbk      bool
+	aesKey   []byte // non-nil: biz_content is encrypted (WithAESKey)
 	ctype    string // request Content-Type
 	hc       *http.Client
 	timeout  time.Duration

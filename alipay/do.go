@@ -39,7 +39,7 @@ type Request struct {
 func reservedParam(k string) bool {
 	switch k {
 	case "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp",
-		"version", "biz_content", "notify_url", "return_url", "app_auth_token":
+		"version", "biz_content", "notify_url", "return_url", "app_auth_token", "encrypt_type":
 		return true
 	}
 	return false
@@ -166,6 +166,13 @@ func (c *Client) encode(st *callState, req *Request) (target string, body []byte
 	if err != nil {
 		return "", nil, fmt.Errorf("biz_content: %w", err)
 	}
+	if biz != "" && c.aesKey != nil {
+		// Encrypt first, then sign (encrypt.go).
+		if biz, err = c.encryptBizContent(biz); err != nil {
+			return "", nil, err
+		}
+		p["encrypt_type"] = encryptTypeAES
+	}
 	if biz != "" {
 		p["biz_content"] = biz
 	}
@@ -289,29 +296,35 @@ func (c *Client) decode(method, contentType string, raw []byte, out any) error {
 	if err != nil {
 		return fmt.Errorf("alipay: %s: malformed response: %w", method, err)
 	}
+	value, encrypted := sr.Value, isEncrypted(sr.Value)
+	if encrypted {
+		if value, err = c.openEncrypted(method, sr); err != nil { // encrypt.go
+			return err
+		}
+	}
 	var head Response
-	if err := json.Unmarshal(sr.Value, &head); err != nil {
+	if err := json.Unmarshal(value, &head); err != nil {
 		return fmt.Errorf("alipay: %s: malformed response node %s: %w", method, sr.Node, err)
 	}
 	success := head.Code == CodeSuccess || head.Code == CodeInProgress
 	switch {
-	case sr.Sign != "":
+	case sr.Sign != "" && !encrypted: // openEncrypted verified an encrypted one
 		if err := c.verifyValue(sr.Value, sr.Sign); err != nil {
 			return &signatureError{what: method + " response", err: err}
 		}
-	case success:
+	case sr.Sign == "" && success:
 		return &signatureError{what: method + " response", reason: "code " + head.Code + " without sign"}
 	}
 	if !success {
 		return &Error{
 			Code: head.Code, Msg: head.Msg, SubCode: head.SubCode, SubMsg: head.SubMsg,
-			Method: method, Body: bytes.Clone(sr.Value),
+			Method: method, Body: bytes.Clone(value),
 		}
 	}
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(sr.Value, out); err != nil {
+	if err := json.Unmarshal(value, out); err != nil {
 		return fmt.Errorf("alipay: %s: decoding response: %w", method, err)
 	}
 	return nil

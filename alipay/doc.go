@@ -67,6 +67,10 @@
 // transport or HTTP failure, a signature that does not verify, or a body
 // that is not the API's response.
 //
+// Content encryption: WithAESKey(aesKey) makes the client encrypt every
+// biz_content with the app's AES key (encrypt_type=AES) and decrypt the
+// encrypted answers, after verifying their signature over the ciphertext.
+//
 // Notifications: Client.ParseNotification reads and verifies what Alipay
 // POSTs to a notify_url; answer "success" once it is handled.
 // Client.DecodeNotification also decodes it into a typed struct for its

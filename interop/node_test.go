@@ -202,6 +202,10 @@ type nodeCall struct {
 	Method          string         `json:"method,omitempty"`
 	BizContent      map[string]any `json:"bizContent,omitempty"`
 	ValidateSign    bool           `json:"validateSign"`
+	// EncryptKey (config.encryptKey) and NeedEncrypt (exec's needEncrypt) make the SDK encrypt
+	// biz_content with the app's AES key (node_aes_test.go).
+	EncryptKey  string `json:"encryptKey,omitempty"`
+	NeedEncrypt bool   `json:"needEncrypt,omitempty"`
 	// Calls, instead of Method and BizContent, makes call.mjs run a sequence (runNodeCalls).
 	Calls []nodeStep `json:"calls,omitempty"`
 }

@@ -177,6 +177,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			zerr = zfb.ErrUnknown
 		}
 	}
+	ans.aesKey = req.aesKey // encrypt the answer to a decrypted request (encrypt.go)
 	code := ans.write(w, g.errorFields(req, app, result, zerr), zerr)
 	attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
 	if zerr != nil {
@@ -240,10 +241,9 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		return nil, zfb.ErrInsufficientISVPerms
 	case p["format"] != "" && !strings.EqualFold(p["format"], "json"):
 		return nil, zfb.ErrInvalidFormat
-	case p["encrypt_type"] != "":
-		// zfb apps have no AES key configured yet, which is what Alipay
-		// answers for an app without one.
-		return nil, zfb.NewError(zfb.CodeInvalidArguments, "isv.decryption-error-not-valid-encrypt-key", "解密出错, 未配置加密密钥或加密密钥格式错误")
+	}
+	if err := decryptBizContent(app, req); err != nil { // encrypt.go
+		return nil, err
 	}
 	req.business = true // from here on an error is the method's answer (errorFields)
 	var biz []byte

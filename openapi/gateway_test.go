@@ -251,7 +251,6 @@ func TestMethodLevelChecks(t *testing.T) {
 		{"format xml", "zfb.test.echo", `{}`, func(p map[string]string) { p["format"] = "xml" }, "40002", "isv.invalid-format"},
 		{"format lower case json", "zfb.test.echo", `{}`, func(p map[string]string) { p["format"] = "json" }, "10000", ""},
 		{"no format (Node SDK)", "zfb.test.echo", `{}`, func(p map[string]string) { delete(p, "format") }, "10000", ""},
-		{"encrypted without a key", "zfb.test.echo", `abc`, func(p map[string]string) { p["encrypt_type"] = "AES" }, "40002", "isv.decryption-error-not-valid-encrypt-key"},
 		{"internal failure", "zfb.test.fail", "", nil, "20000", "isp.unknow-error"},
 	}
 	for _, tt := range tests {

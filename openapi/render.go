@@ -19,6 +19,7 @@ type answer struct {
 	key     *rsa.PrivateKey // nil: the app is unknown, the answer goes unsigned
 	sigs    *signatureCache // signatures of key's recent answers
 	alg     sign.Algorithm
+	aesKey  []byte // non-nil: the request was decrypted; encrypt the node value (encrypt.go)
 }
 
 // write renders the node value once, encodes it in the request charset,
@@ -32,6 +33,13 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 		value, code, _ = renderNode(nil, zfb.ErrUnknown)
 	}
 	value = a.charset.encode(value)
+	if a.aesKey != nil {
+		if value, err = encryptValue(a.aesKey, value); err != nil {
+			// Unreachable: the key just decrypted the request.
+			value, code, _ = renderNode(nil, zfb.ErrUnknown)
+			value = a.charset.encode(value)
+		}
+	}
 	body := sign.Envelope(a.node, value, "", a.sign(value))
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json;charset=" + a.charset.name}

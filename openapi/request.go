@@ -25,6 +25,9 @@ type request struct {
 	// biz_content passed the boundary (errorFields).
 	business bool
 	call     *Call
+	// aesKey is set once biz_content was decrypted (decryptBizContent):
+	// the answer is encrypted with it.
+	aesKey []byte
 }
 
 // readRequest reads and merges the parameters of r. It returns a *zfb.Error

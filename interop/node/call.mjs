@@ -12,7 +12,10 @@
 //    "bizContent": {…},
 //    "validateSign": true,
 //    "camelcase": true,        // optional, the SDK's default is true
-//    "timeoutMs": 30000}       // optional, default 30000 here (the SDK's own default is 5000)
+//    "timeoutMs": 30000,       // optional, default 30000 here (the SDK's own default is 5000)
+//    "encryptKey": "…",        // optional: config.encryptKey, the app's AES key (Base64)
+//    "needEncrypt": true}      // optional: exec(method, {bizContent, needEncrypt: true}, …), which
+//                              // encrypts biz_content and decrypts an answer whose node is a string
 //
 // or, for a SEQUENCE of calls made one after the other by one SDK instance (one node process,
 // so a scenario costs one start-up), the same object with "calls" instead of "method" and
@@ -23,7 +26,14 @@
 //    "calls": [{"method": "alipay.trade.pay", "bizContent": {…}},
 //              {"method": "alipay.trade.query", "bizContent": {…}}, …]}
 //
-// Every call of a sequence runs, whatever the earlier ones answered.
+// Every call of a sequence runs, whatever the earlier ones answered. "needEncrypt" applies to every
+// call of a sequence.
+//
+// With needEncrypt, 4.14.0 adds encrypt_type=AES to the signed params (sent in the form body) and
+// encrypts biz_content with AES-CBC, zero IV (util.ts sign/aesEncrypt). It decrypts the node when
+// it is a string and leaves an object (the gateway's plaintext decryption error) as it is
+// (#formatExecHttpResponse). With validateSign on as well it cannot verify an encrypted answer:
+// getSignStr cuts from the first '{' to the last '}', and a string node has neither (spec §1.6).
 //
 // Output: exactly one JSON line on stdout. For one call:
 //
@@ -166,6 +176,13 @@ async function main() {
   const keyType = input.keyType ?? keyTypeOf(input.privateKey);
   if (keyType) config.keyType = keyType;
   if (input.alipayPublicKey) config.alipayPublicKey = input.alipayPublicKey;
+  if (input.encryptKey !== undefined) {
+    if (typeof input.encryptKey !== 'string' || input.encryptKey === '') {
+      return badInput('"encryptKey" must be a non-empty string');
+    }
+    config.encryptKey = input.encryptKey;
+  }
+  const needEncrypt = input.needEncrypt === true;
 
   let sdk;
   try {
@@ -178,6 +195,7 @@ async function main() {
   for (const c of calls) {
     const params = {};
     if (c.bizContent !== undefined && c.bizContent !== null) params.bizContent = c.bizContent;
+    if (needEncrypt) params.needEncrypt = true;
     try {
       const result = await sdk.exec(c.method, params, { validateSign });
       outs.push({ ok: true, result });
