@@ -33,6 +33,9 @@ type Method struct {
 	Handle func(ctx context.Context, call *Call) (any, error)
 	// OptionalBizContent lets a call come without biz_content.
 	OptionalBizContent bool
+	// OwnAppAuthToken marks a method that reads app_auth_token itself
+	// instead of acting for a merchant with it (isv.go).
+	OwnAppAuthToken bool
 }
 
 // Coded is a result that answers with a code other than 10000.
@@ -45,6 +48,9 @@ type Call struct {
 	Params     map[string]string // every parameter, as UTF-8 text
 	BizContent []byte            // UTF-8 JSON; nil when absent
 	Now        time.Time         // the app's clock
+	// Agent is the third-party app that signed the call and acts for App
+	// with an app_auth_token (isv.go); nil when App called itself.
+	Agent *zfb.App
 }
 
 // Gateway is the http.Handler for /gateway.do.
@@ -254,6 +260,9 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		return nil, zfb.MissingParameter("biz_content")
 	}
 	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
+	if err := g.actFor(ctx, call, m); err != nil {
+		return nil, err
+	}
 	rule, err := g.matchFault(ctx, call)
 	if err != nil {
 		return nil, err
