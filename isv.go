@@ -73,3 +73,13 @@ func newAppAuthTokenPair(now time.Time) (token, refresh string) {
 	hex := "0123456789abcdef"
 	return prefix + randomString(hex, 29) + "X" + tail, prefix + randomString(hex, 29) + "A" + tail
 }
+
+// asAgent makes the notification fields of what agent (an ISV app, or "")
+// made for app go out as the ISV's: app_id the ISV app (the notify
+// package signs with its key), auth_app_id the merchant's app (spec
+// isv-and-identity §1.7, openapi.md §5.2).
+func asAgent(fields map[string]string, agent, app string) {
+	if agent != "" {
+		fields["app_id"], fields["auth_app_id"] = agent, app
+	}
+}

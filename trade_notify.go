@@ -26,12 +26,7 @@ func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time
 		"seller_id": t.SellerID, "buyer_id": t.BuyerID, "subject": t.Subject, "body": t.Body,
 		"total_amount": FormatAmount(t.TotalAmount), "gmt_create": FormatGatewayTime(t.CreatedAt),
 	}
-	if t.AgentAppID != "" {
-		// Made by an ISV app for the merchant: the notification is the
-		// ISV's (app_id, its signature), auth_app_id the merchant's
-		// (spec isv-and-identity §1.7, openapi.md §5.2).
-		fields["app_id"], fields["auth_app_id"] = t.AgentAppID, t.AppID
-	}
+	asAgent(fields, t.AgentAppID, t.AppID)
 	if t.BuyerID != "" {
 		b, err := q.Buyer(ctx, t.BuyerID)
 		if err != nil {

@@ -1,7 +1,7 @@
 -- Third-party (ISV) app authorizations (spec isv-and-identity §1): the
 -- app_auth_codes a merchant hands an ISV app (single use, 24 h), the token
--- pairs they are exchanged for, and the ISV app that made a trade for a
--- merchant ('' for the merchant's own calls).
+-- pairs they are exchanged for, and the ISV app that made a trade or a fund
+-- authorisation order for a merchant ('' for the merchant's own calls).
 -- PostgreSQL. Keep in step with ../sqlite/0008_app_auth.sql.
 
 CREATE TABLE app_auth_codes (
@@ -29,3 +29,4 @@ CREATE TABLE app_auth_tokens (
 CREATE INDEX app_auth_tokens_isv ON app_auth_tokens (isv_app_id, merchant_app_id);
 
 ALTER TABLE trades ADD COLUMN agent_app_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE fund_auth_orders ADD COLUMN agent_app_id TEXT NOT NULL DEFAULT '';
