@@ -68,6 +68,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	}
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
 	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger))
+	mux.Handle(admin.AppToAppAuthPath, admin.AppToAppAuth(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
