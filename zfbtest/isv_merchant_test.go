@@ -93,8 +93,9 @@ func TestISVTokenAppTopLevel(t *testing.T) {
 			ExpiresIn int64  `json:"expires_in"`
 		} `json:"tokens"`
 	}
+	code := srv.AuthorizeApp(t, e.isv.AppID, e.merchant.AppID)
 	err := e.c.Do(context.Background(), alipay.Request{Method: "alipay.open.auth.token.app",
-		Params: map[string]string{"grant_type": "authorization_code", "code": e.authorize()}}, &out)
+		Params: map[string]string{"grant_type": "authorization_code", "code": code}}, &out)
 	if err != nil || len(out.Tokens) != 1 || out.Tokens[0].AuthAppID != e.merchant.AppID {
 		t.Fatalf("exchange with top-level fields: %+v %v", out, err)
 	}

@@ -26,10 +26,7 @@ type isvEnv struct {
 
 func newISVEnv(t *testing.T, srv *zfbtest.Server) *isvEnv {
 	t.Helper()
-	if srv.Sandbox.ISV == nil {
-		t.Fatal("sandbox.json has no isv")
-	}
-	isv := srv.Sandbox.ISV.App
+	isv := srv.ISV(t).App
 	return &isvEnv{t: t, srv: srv, isv: isv, merchant: srv.App(), c: client(t, srv, isv)}
 }
 
