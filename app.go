@@ -96,6 +96,11 @@ type App struct {
 	// to call for them with an app_auth_token.
 	ISV bool
 
+	// Agent is set, for the length of one call, on a merchant app that a
+	// third-party app calls for with an app_auth_token: the ISV app's id
+	// (Service.ActFor). Never stored: what the call creates remembers it.
+	Agent string
+
 	// ClockOffset is how far the app's clock is ahead of the wall clock.
 	ClockOffset time.Duration
 	CreatedAt   time.Time

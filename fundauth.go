@@ -92,6 +92,9 @@ type AuthOrder struct {
 	CodeValue string
 	// NotifyURL is the freeze call's notify_url.
 	NotifyURL string
+	// AgentAppID is the third-party (ISV) app that made the order for the
+	// merchant with an app_auth_token; empty when the app called itself.
+	AgentAppID string
 	// ExpiresAt is when an order still INIT closes, on the app's clock.
 	ExpiresAt time.Time
 	CreatedAt time.Time

@@ -69,7 +69,7 @@ func (s *Service) OperationCancel(ctx context.Context, app *App, now time.Time, 
 			}
 			return q.CreateAuthOrder(ctx, &AuthOrder{
 				AuthNo: newAuthNo(now), AppID: app.ID, OutOrderNo: cmd.OutOrderNo, Kind: AuthKindCancelled,
-				Status: AuthOrderClosed, PayeeUserID: app.SellerID, CreatedAt: now, ClosedAt: now,
+				Status: AuthOrderClosed, PayeeUserID: app.SellerID, CreatedAt: now, ClosedAt: now, AgentAppID: app.Agent,
 			})
 		case errors.Is(err, ErrNotFound):
 			return ErrAuthOrderNotExist
@@ -146,10 +146,12 @@ func (s *Service) OperationCancel(ctx context.Context, app *App, now time.Time, 
 		if err := q.UpdateAuthOperation(ctx, op); err != nil {
 			return err
 		}
-		return s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthOperationCancel, app.notifyURL(cmd.NotifyURL), map[string]string{
+		fields := map[string]string{
 			"auth_no": o.AuthNo, "out_order_no": o.OutOrderNo,
 			"operation_id": op.OperationID, "out_request_no": op.OutRequestNo, "action": res.Action,
-		}, now)
+		}
+		asAgent(fields, o.AgentAppID, o.AppID)
+		return s.enqueueNotification(ctx, q, o.AppID, NotifyFundAuthOperationCancel, app.notifyURL(cmd.NotifyURL), fields, now)
 	})
 	if err != nil {
 		return nil, err

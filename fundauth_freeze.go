@@ -73,6 +73,7 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 			Status: AuthOrderInit, PayeeUserID: app.SellerID, OrderTitle: cmd.OrderTitle,
 			ProductCode: cmd.ProductCode, ExtraParam: cmd.ExtraParam, Fingerprint: fp,
 			NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(timeout), CreatedAt: now,
+			AgentAppID: app.Agent,
 		}
 		op := &AuthOperation{
 			OperationID: newOperationID(now), AuthNo: o.AuthNo, OutRequestNo: cmd.OutRequestNo,

@@ -81,7 +81,7 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindAuthPay,
 			Status: TradeSuccess, SellerID: app.SellerID, BuyerID: o.PayerUserID, Subject: cmd.Subject,
 			Body: cmd.Body, AuthNo: o.AuthNo, TotalAmount: amount, Fingerprint: fp, Scanned: true,
-			NotifyURL: app.notifyURL(cmd.NotifyURL), CreatedAt: now, PaidAt: now,
+			NotifyURL: app.notifyURL(cmd.NotifyURL), CreatedAt: now, PaidAt: now, AgentAppID: app.Agent,
 		}
 		res.Trade, res.Buyer = t, buyer
 		if res.BuyerIDs, err = s.buyerIDs(ctx, q, app, t.BuyerID); err != nil {

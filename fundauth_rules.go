@@ -225,6 +225,7 @@ func operationNotice(ctx context.Context, q Queries, o *AuthOrder, op *AuthOpera
 	if !op.TransAt.IsZero() {
 		fields["gmt_trans"] = FormatGatewayTime(op.TransAt)
 	}
+	asAgent(fields, o.AgentAppID, o.AppID)
 	if o.PayerUserID != "" {
 		b, err := q.Buyer(ctx, o.PayerUserID)
 		if err != nil {

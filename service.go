@@ -226,6 +226,10 @@ type Sandbox struct {
 	Apps       []*App
 	Buyers     []*Buyer
 	AdminToken string
+	// Authorizations are made when the sandbox is: each names an ISV app
+	// and the merchant app that authorizes it (ISVAppID, MerchantAppID);
+	// CreateSandbox issues the tokens.
+	Authorizations []*AppAuthorization
 }
 
 // LogValue keeps the admin token and the apps' keys out of logs.
@@ -256,6 +260,9 @@ func (s *Service) CreateSandbox(ctx context.Context, sb *Sandbox) error {
 			if err := s.createBuyer(ctx, q, b); err != nil {
 				return err
 			}
+		}
+		if err := s.createSandboxAuthorizations(ctx, q, sb); err != nil {
+			return err
 		}
 		if err := q.PutSetting(ctx, SettingAdminToken, sb.AdminToken); err != nil {
 			return err

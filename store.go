@@ -195,6 +195,33 @@ type Queries interface {
 	// IntlRefunds lists a payment's refunds, oldest first.
 	IntlRefunds(ctx context.Context, acquirementID string) ([]*IntlRefund, error)
 
+	// CreateAppAuthCode stores an app_auth_code; ErrNotFound when either
+	// app does not exist.
+	CreateAppAuthCode(ctx context.Context, c *AppAuthCode) error
+	// AppAuthCode finds a code.
+	AppAuthCode(ctx context.Context, code string) (*AppAuthCode, error)
+	// UseAppAuthCode marks an unused code used at at; ErrStale when it was
+	// used already, ErrNotFound when there is no such code.
+	UseAppAuthCode(ctx context.Context, code string, at time.Time) error
+	// CreateAppAuthorization stores a token pair; ErrConflict when either
+	// token is taken, ErrNotFound when either app does not exist.
+	CreateAppAuthorization(ctx context.Context, a *AppAuthorization) error
+	// AppAuthorization finds an authorization by its app_auth_token,
+	// AppAuthorizationByRefreshToken by its app_refresh_token.
+	AppAuthorization(ctx context.Context, token string) (*AppAuthorization, error)
+	AppAuthorizationByRefreshToken(ctx context.Context, refreshToken string) (*AppAuthorization, error)
+	// AppAuthorizations lists an ISV app's authorizations, newest first.
+	AppAuthorizations(ctx context.Context, isvAppID string) ([]*AppAuthorization, error)
+	// UseRefreshToken marks the authorization's refresh token used;
+	// ErrStale when it was used already, ErrNotFound when there is none.
+	UseRefreshToken(ctx context.Context, token string) error
+	// RevokeAppAuthorizations revokes, at at, every valid authorization of
+	// the ISV app for the merchant app and reports how many it revoked.
+	RevokeAppAuthorizations(ctx context.Context, isvAppID, merchantAppID string, at time.Time) (int64, error)
+	// RevokeAppAuthorization revokes one valid authorization of the ISV
+	// app; ErrNotFound when the ISV app has no valid one with that token.
+	RevokeAppAuthorization(ctx context.Context, isvAppID, token string, at time.Time) error
+
 	// CreateFault stores a fault rule and sets its ID.
 	CreateFault(ctx context.Context, f *Fault) error
 	// Faults lists an app's fault rules, oldest first.

@@ -47,6 +47,10 @@ type Trade struct {
 	// AuthNo is the fund authorisation a TradeKindAuthPay trade was paid
 	// from; empty for other trades.
 	AuthNo string
+	// AgentAppID is the third-party (ISV) app that made the trade for the
+	// merchant with an app_auth_token; empty when the app called itself.
+	// Its notifications go out as the ISV's (spec isv-and-identity §1.7).
+	AgentAppID string
 
 	TotalAmount    int64
 	RefundedAmount int64

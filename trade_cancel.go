@@ -50,7 +50,7 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 		case errors.Is(err, ErrNotFound) && ref.TradeNo == "":
 			return q.CreateTrade(ctx, &Trade{
 				TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: ref.OutTradeNo, Kind: TradeKindCancelled,
-				Status: TradeClosed, SellerID: app.SellerID, CreatedAt: now, ClosedAt: now,
+				Status: TradeClosed, SellerID: app.SellerID, CreatedAt: now, ClosedAt: now, AgentAppID: app.Agent,
 			})
 		case errors.Is(err, ErrNotFound):
 			return nil // a trade_no Alipay never issued: nothing to do

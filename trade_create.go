@@ -73,7 +73,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
 			TotalAmount: amount, Fingerprint: fp, NotifyURL: app.notifyURL(cmd.NotifyURL),
-			ExpiresAt: expiresAt, CreatedAt: now,
+			ExpiresAt: expiresAt, CreatedAt: now, AgentAppID: app.Agent,
 		}
 		if kind == TradeKindPrecreate {
 			t.QRCode = "https://qr.alipay.com/" + randomToken(24)

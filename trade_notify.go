@@ -26,6 +26,7 @@ func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time
 		"seller_id": t.SellerID, "buyer_id": t.BuyerID, "subject": t.Subject, "body": t.Body,
 		"total_amount": FormatAmount(t.TotalAmount), "gmt_create": FormatGatewayTime(t.CreatedAt),
 	}
+	asAgent(fields, t.AgentAppID, t.AppID)
 	if t.BuyerID != "" {
 		b, err := q.Buyer(ctx, t.BuyerID)
 		if err != nil {

@@ -89,6 +89,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
 			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: expiresAt, CreatedAt: now,
+			AgentAppID: app.Agent,
 		}
 		res.Trade, res.Buyer = t, buyer
 		if buyer.Behaviour == BehaviourPassword {

@@ -58,6 +58,7 @@ func New(svc *zfb.Service, token string, logger *slog.Logger, opts ...Option) *H
 	h.routeFundAuth()
 	h.routeIntl()
 	h.routeNotifications()
+	h.routeAuthorizations()
 	h.guardInput() // last: the input boundary (boundary.go) before every route above
 	return h
 }

@@ -15,9 +15,12 @@ func (h *Handler) routeTrades() {
 
 // tradeView is a trade as the admin API shows it.
 type tradeView struct {
-	TradeNo        string     `json:"trade_no"`
-	AppID          string     `json:"app_id"`
-	OutTradeNo     string     `json:"out_trade_no"`
+	TradeNo    string `json:"trade_no"`
+	AppID      string `json:"app_id"`
+	OutTradeNo string `json:"out_trade_no"`
+	SellerID   string `json:"seller_id"`
+	// AgentAppID is the third-party app that made the trade for the app.
+	AgentAppID     string     `json:"agent_app_id,omitempty"`
 	Kind           string     `json:"kind"`
 	TradeStatus    string     `json:"trade_status"`
 	BuyerID        string     `json:"buyer_id,omitempty"`
@@ -46,6 +49,7 @@ func viewTrade(t *zfb.Trade) tradeView {
 	at := optionalTime
 	return tradeView{
 		TradeNo: t.TradeNo, AppID: t.AppID, OutTradeNo: t.OutTradeNo, Kind: t.Kind, TradeStatus: string(t.Status),
+		SellerID: t.SellerID, AgentAppID: t.AgentAppID,
 		BuyerID: t.BuyerID, Subject: t.Subject, TotalAmount: zfb.FormatAmount(t.TotalAmount),
 		RefundedAmount: zfb.FormatAmount(t.RefundedAmount), QRCode: t.QRCode, Scanned: t.Scanned,
 		CancelAction: t.CancelAction, CreatedAt: t.CreatedAt.In(zfb.Beijing),

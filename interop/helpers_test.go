@@ -157,6 +157,7 @@ var alipayMsgs = map[string]string{
 	"10000": "Success",
 	"10003": " order success pay inprocess", // the leading space is Alipay's
 	"20000": "Service Currently Unavailable",
+	"20001": "Insufficient Token Permissions",
 	"40001": "Missing Required Arguments",
 	"40002": "Invalid Arguments",
 	"40004": "Business Failed",

@@ -214,6 +214,9 @@ type nodeCall struct {
 type nodeStep struct {
 	Method     string         `json:"method"`
 	BizContent map[string]any `json:"bizContent,omitempty"`
+	// AppAuthToken, when not nil, is sent as exec's params.appAuthToken ("" included).
+	AppAuthToken *string `json:"appAuthToken,omitempty"`
+	NotifyURL    string  `json:"notifyUrl,omitempty"`
 }
 
 // nodeResult is the one JSON line call.mjs prints.

@@ -203,7 +203,7 @@ func (d *Dispatcher) Replay(ctx context.Context, id int64) (*zfb.OutboxAttempt, 
 func (d *Dispatcher) send(ctx context.Context, app *zfb.App, m *zfb.OutboxMessage, n int, replay bool) *zfb.OutboxAttempt {
 	now := app.Clock(d.svc.Clock).Now()
 	a := &zfb.OutboxAttempt{MessageID: m.ID, N: n, At: now, Replay: replay}
-	out, err := d.render(app, m, now)
+	out, err := d.render(ctx, app, m, now)
 	if err != nil {
 		a.Error = clean("rendering the notification: "+err.Error(), 512)
 		d.log.ErrorContext(ctx, "notify: rendering", "message", m.ID, "app_id", m.AppID, "kind", m.Kind, "err", err)

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,19 +23,43 @@ type outgoing struct {
 // render renders m in its dialect at now, the app's time of the send:
 // zfb.NotifyIntlPay as an intl request envelope, every other kind as a
 // gateway.do notification form.
-func (d *Dispatcher) render(app *zfb.App, m *zfb.OutboxMessage, now time.Time) (*outgoing, error) {
-	keys, err := d.keys.Get(app)
-	if err != nil {
-		return nil, err
-	}
+func (d *Dispatcher) render(ctx context.Context, app *zfb.App, m *zfb.OutboxMessage, now time.Time) (*outgoing, error) {
 	p, err := parsePayload(m.Payload)
 	if err != nil {
 		return nil, err
 	}
 	if m.Kind == zfb.NotifyIntlPay {
+		keys, err := d.keys.Get(app)
+		if err != nil {
+			return nil, err
+		}
 		return renderIntl(app, keys, m, p, now)
 	}
-	return renderGateway(app, keys, m, p, now)
+	signer, err := d.signer(ctx, app, p)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := d.keys.Get(signer)
+	if err != nil {
+		return nil, err
+	}
+	return renderGateway(signer, keys, m, p, now)
+}
+
+// signer is the app a gateway.do notification goes out as: the message's
+// app, or the third-party (ISV) app its payload names as app_id when an
+// ISV made the trade for the merchant (spec isv-and-identity §1.7), whose
+// SDK verifies it with the ISV's key. The time stays the merchant app's.
+func (d *Dispatcher) signer(ctx context.Context, app *zfb.App, p payload) (*zfb.App, error) {
+	id, _ := p.str("app_id")
+	if id == "" || id == app.ID {
+		return app, nil
+	}
+	agent, err := d.svc.App(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the agent app %s: %w", id, err)
+	}
+	return agent, nil
 }
 
 // payload is a message's business fields. The contract is a JSON object of

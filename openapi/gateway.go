@@ -40,6 +40,9 @@ type Method struct {
 	// (see errorFields); a Handle that knows more returns its fields
 	// beside its *zfb.Error instead.
 	ErrorFields func(call *Call, e *zfb.Error) any
+	// OwnAppAuthToken marks a method that reads app_auth_token itself
+	// instead of acting for a merchant with it (isv.go).
+	OwnAppAuthToken bool
 }
 
 // Coded is a result that answers with a code other than 10000.
@@ -52,6 +55,9 @@ type Call struct {
 	Params     map[string]string // every parameter, as UTF-8 text
 	BizContent []byte            // UTF-8 JSON; nil when absent
 	Now        time.Time         // the app's clock
+	// Agent is the third-party app that signed the call and acts for App
+	// with an app_auth_token (isv.go); nil when App called itself.
+	Agent *zfb.App
 }
 
 // Gateway is the http.Handler for /gateway.do.
@@ -263,6 +269,12 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 	}
 	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
 	req.call = call
+	if err := g.actFor(ctx, call, m); err != nil {
+		// A token the gateway refuses (20001) is its own answer, generic
+		// like the other gateway checks (errorFields).
+		req.business = false
+		return nil, err
+	}
 	rule, err := g.matchFault(ctx, call)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,9 @@ type File struct {
 	AdminToken   string  `json:"admin_token"`
 	Apps         []App   `json:"apps"`
 	Buyers       []Buyer `json:"buyers"`
+	// ISV is the sandbox's third-party app, which the merchant of apps[0]
+	// has authorized, with its current tokens (see isv.go).
+	ISV *ISVApp `json:"isv,omitempty"`
 }
 
 // App is an app's credentials, in every form the SDKs and Alipay's own key
@@ -61,6 +64,8 @@ type App struct {
 	IntlPartnerID string `json:"intl_partner_id"`
 	// NotifyURL is where notifications go when a call names no notify_url.
 	NotifyURL string `json:"notify_url,omitempty"`
+	// Authorizations are an ISV app's valid authorizations, newest first.
+	Authorizations []Authorization `json:"authorizations,omitempty"`
 }
 
 // Buyer is a sandbox buyer.
@@ -99,6 +104,9 @@ func Generate() (*zfb.Sandbox, error) {
 		return nil, err
 	}
 	sb := &zfb.Sandbox{Apps: []*zfb.App{app}, AdminToken: token}
+	if err := addISV(sb, app); err != nil {
+		return nil, err
+	}
 	for _, spec := range []struct {
 		behaviour string
 		balance   int64
@@ -235,6 +243,9 @@ func Load(ctx context.Context, svc *zfb.Service, baseURL string) (*File, error) 
 	}
 	for _, a := range apps {
 		f.Apps = append(f.Apps, AppCredentials(a))
+	}
+	if err := loadAuthorizations(ctx, svc, f); err != nil {
+		return nil, err
 	}
 	for _, b := range buyers {
 		c, err := WithOpenIDs(ctx, svc, b)

@@ -63,8 +63,9 @@ func TestEnsureRace(t *testing.T) {
 				if created[i] {
 					n++
 				}
-				if files[i].AdminToken != files[0].AdminToken || len(files[i].Apps) != 1 || len(files[i].Buyers) != 3 ||
-					files[i].Apps[0].AppPrivateKey != files[0].Apps[0].AppPrivateKey {
+				if files[i].AdminToken != files[0].AdminToken || len(files[i].Apps) != 2 || len(files[i].Buyers) != 3 ||
+					files[i].Apps[0].AppPrivateKey != files[0].Apps[0].AppPrivateKey ||
+					files[i].ISV == nil || files[i].ISV.AppAuthToken != files[0].ISV.AppAuthToken {
 					t.Fatalf("instance %d sees another sandbox", i)
 				}
 				// Instances that issue the buyers' open_ids at once agree on them.

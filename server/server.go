@@ -57,6 +57,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
 	openapi.RegisterTrades(gateway, svc)
 	openapi.RegisterFundAuth(gateway, svc)
+	openapi.RegisterISV(gateway, svc)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)
@@ -67,6 +68,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	}
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
 	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger))
+	mux.Handle(admin.AppToAppAuthPath, admin.AppToAppAuth(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

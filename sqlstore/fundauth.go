@@ -12,7 +12,7 @@ import (
 const authOrderColumns = `auth_no, app_id, out_order_no, kind, status, payee_user_id, payer_user_id,
 	order_title, product_code, extra_param,
 	total_freeze_amount, total_unfreeze_amount, total_pay_amount,
-	fingerprint, code_value, notify_url, expires_at, created_at, closed_at, version`
+	fingerprint, code_value, notify_url, expires_at, created_at, closed_at, version, agent_app_id`
 
 // CreateAuthOrder stores o with Version 1, and sets o.Version once it is
 // stored. The app's out_order_no or the auth_no already taken is
@@ -23,12 +23,12 @@ func (q *queries) CreateAuthOrder(ctx context.Context, o *zfb.AuthOrder) error {
 		return fmt.Errorf("create fund auth order %q: an order needs an auth_no, an app id and an out_order_no", o.AuthNo)
 	}
 	_, err := q.write.ExecContext(ctx, `INSERT INTO fund_auth_orders (`+authOrderColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20)`,
 		o.AuthNo, o.AppID, o.OutOrderNo, o.Kind, string(o.Status), o.PayeeUserID, o.PayerUserID,
 		o.OrderTitle, o.ProductCode, o.ExtraParam,
 		o.TotalFreezeAmount, o.TotalUnfreezeAmount, o.TotalPayAmount,
 		o.Fingerprint, o.CodeValue, o.NotifyURL,
-		microsOrNull(o.ExpiresAt), micros(o.CreatedAt), microsOrNull(o.ClosedAt))
+		microsOrNull(o.ExpiresAt), micros(o.CreatedAt), microsOrNull(o.ClosedAt), o.AgentAppID)
 	if err != nil {
 		return fmt.Errorf("create fund auth order %q (out_order_no %q of app %q): %w", o.AuthNo, o.OutOrderNo, o.AppID, classify(err))
 	}
@@ -102,7 +102,7 @@ func scanAuthOrder(r scanner) (*zfb.AuthOrder, error) {
 	if err := r.Scan(&o.AuthNo, &o.AppID, &o.OutOrderNo, &o.Kind, &status, &o.PayeeUserID, &o.PayerUserID,
 		&o.OrderTitle, &o.ProductCode, &o.ExtraParam,
 		&o.TotalFreezeAmount, &o.TotalUnfreezeAmount, &o.TotalPayAmount,
-		&o.Fingerprint, &o.CodeValue, &o.NotifyURL, &expiresUS, &createdUS, &closeUS, &o.Version); err != nil {
+		&o.Fingerprint, &o.CodeValue, &o.NotifyURL, &expiresUS, &createdUS, &closeUS, &o.Version, &o.AgentAppID); err != nil {
 		return nil, err
 	}
 	o.Status = zfb.AuthOrderStatus(status)

@@ -29,6 +29,7 @@ func newAuthOrder(app *zfb.App, n int) *zfb.AuthOrder {
 		Fingerprint:         "sha256:d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35",
 		CodeValue:           fmt.Sprintf("https://qr.alipay.com/bax1%d", n),
 		NotifyURL:           "https://merchant.example/fundauth?shop=1&x=%E6%B5%8B",
+		AgentAppID:          "9021000000000003",
 		ExpiresAt:           at(n + 900),
 		CreatedAt:           at(n),
 		ClosedAt:            at(n + 600),

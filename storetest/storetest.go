@@ -93,6 +93,9 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"UpdateIntlPaymentConcurrent", testUpdateIntlPaymentConcurrent},
 		{"IntlRefunds", testIntlRefunds},
 		{"CheckLedgerIntl", testCheckLedgerIntl},
+		{"AppAuthCodes", testAppAuthCodes},
+		{"AppAuthorizations", testAppAuthorizations},
+		{"AppAuthorizationRevoke", testAppAuthorizationRevoke},
 		{"InReadTx", testInReadTx},
 		{"InReadTxWritesFail", testInReadTxWritesFail},
 	}

@@ -33,6 +33,7 @@ func newTrade(app *zfb.App, n int) *zfb.Trade {
 		PaidAt:         at(n + 3),
 		ClosedAt:       at(n + 600),
 		CancelAction:   "refund",
+		AgentAppID:     "9021000000000003",
 	}
 }
 

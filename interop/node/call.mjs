@@ -26,6 +26,10 @@
 //    "calls": [{"method": "alipay.trade.pay", "bizContent": {…}},
 //              {"method": "alipay.trade.query", "bizContent": {…}}, …]}
 //
+// A call (one, or one of a sequence) may also carry "appAuthToken" (a string, "" included: an ISV
+// app calling for a merchant; exec's params.appAuthToken, which the SDK sends as app_auth_token in
+// the URL) and "notifyUrl" (params.notifyUrl → notify_url).
+//
 // Every call of a sequence runs, whatever the earlier ones answered. "needEncrypt" applies to every
 // call of a sequence.
 //
@@ -153,7 +157,7 @@ async function main() {
     if (typeof input.method !== 'string' || input.method === '') {
       return badInput('"method" must be a non-empty string');
     }
-    calls = [{ method: input.method, bizContent: input.bizContent }];
+    calls = [{ method: input.method, bizContent: input.bizContent, appAuthToken: input.appAuthToken, notifyUrl: input.notifyUrl }];
   }
   const signType = input.signType ?? 'RSA2';
   if (signType !== 'RSA2' && signType !== 'RSA') {
@@ -196,6 +200,8 @@ async function main() {
     const params = {};
     if (c.bizContent !== undefined && c.bizContent !== null) params.bizContent = c.bizContent;
     if (needEncrypt) params.needEncrypt = true;
+    if (typeof c.appAuthToken === 'string') params.appAuthToken = c.appAuthToken;
+    if (typeof c.notifyUrl === 'string') params.notifyUrl = c.notifyUrl;
     try {
       const result = await sdk.exec(c.method, params, { validateSign });
       outs.push({ ok: true, result });
