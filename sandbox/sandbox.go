@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/sandboxca"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -61,6 +62,7 @@ type App struct {
 	IntlPartnerID string `json:"intl_partner_id"`
 	// NotifyURL is where notifications go when a call names no notify_url.
 	NotifyURL string `json:"notify_url,omitempty"`
+	AppCertificates
 }
 
 // Buyer is a sandbox buyer.
@@ -78,18 +80,34 @@ type Buyer struct {
 // instances starting together on one database agree on which sandbox won.
 const FirstAppID = "9021000000000001"
 
-// Generate makes a fresh sandbox: one RSA2 app and a buyer of each behaviour.
+// Generate makes a fresh sandbox: an RSA2 app in public-key mode, an RSA2
+// app in certificate mode (CertAppID), the CA that issued both apps'
+// certificates, and a buyer of each behaviour.
 func Generate() (*zfb.Sandbox, error) {
+	ca, err := sandboxca.New()
+	if err != nil {
+		return nil, err
+	}
 	app, err := NewApp(FirstAppID, zfb.SignTypeRSA2, nil)
 	if err != nil {
 		return nil, err
 	}
 	app.Name = "sandbox"
+	certApp, err := NewApp(CertAppID, zfb.SignTypeRSA2, nil)
+	if err != nil {
+		return nil, err
+	}
+	certApp.Name, certApp.CertMode = "sandbox (certificate mode)", true
+	for _, a := range []*zfb.App{app, certApp} {
+		if err := ca.Issue(a); err != nil {
+			return nil, err
+		}
+	}
 	token, err := zfb.NewAdminToken()
 	if err != nil {
 		return nil, err
 	}
-	sb := &zfb.Sandbox{Apps: []*zfb.App{app}, AdminToken: token}
+	sb := &zfb.Sandbox{Apps: []*zfb.App{app, certApp}, AdminToken: token, Settings: map[string]string{zfb.SettingSandboxCA: ca.Marshal()}}
 	for _, spec := range []struct {
 		behaviour string
 		balance   int64
@@ -251,6 +269,7 @@ func AppCredentials(a *zfb.App) App {
 		AlipayPublicKey: a.GatewayPublicKey, AlipayPublicKeyBare: sign.Bare(a.GatewayPublicKey),
 		AESKey: a.AESKey, IdentityMode: string(a.IdentityMode), CertMode: a.CertMode, ISV: a.ISV,
 		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID, NotifyURL: a.NotifyURL,
+		AppCertificates: appCertificates(a),
 	}
 	// zfb keeps the app's private key only when it made the key pair, and
 	// stores it as PKCS#1 PEM; a key it cannot parse is shown as stored.

@@ -38,6 +38,12 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The certificates are inline in the JSON; written to the data
+	// directory as serve writes them, they get paths too. A data directory
+	// that cannot be written (a --db elsewhere) only leaves the paths out.
+	if err := file.WriteCertificates(filepath.Join(c.data, "certs")); err != nil {
+		fmt.Fprintf(e.stderr, "zfb: the certificate files were not written (%v); sandbox.json holds them inline\n", err)
+	}
 	_, err = e.stdout.Write(file.JSON())
 	return err
 }
@@ -115,6 +121,7 @@ func (e environment) app(ctx context.Context, args []string) error {
 	methods := fs.String("methods", "", "comma-separated APIs the app may call (default: all)")
 	name := fs.String("name", "", "a name for the app")
 	publicKeyFile := fs.String("app-public-key", "", "a file holding the app's own public key (default: zfb generates a key pair)")
+	certMode := fs.Bool("cert-mode", false, "put the app in public-key-certificate mode (every app gets certificates; this makes it require them)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -149,6 +156,10 @@ func (e environment) app(ctx context.Context, args []string) error {
 			}
 			app.AppPublicKey, app.AppPrivateKey = sign.PublicKeyPEM(pub), ""
 		}
+		if err := sandbox.Certify(ctx, svc, app); err != nil {
+			return err
+		}
+		app.CertMode = *certMode
 		if err := svc.CreateApp(ctx, app); err != nil {
 			return err
 		}

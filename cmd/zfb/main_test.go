@@ -106,7 +106,7 @@ func TestServeCreatesSandboxAndKeepsIt(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("sandbox.json mode %v: it holds private keys, want 0600", info.Mode().Perm())
 	}
-	if len(file.Apps) != 1 || len(file.Buyers) != 3 || file.AdminToken == "" {
+	if len(file.Apps) != 2 || len(file.Buyers) != 3 || file.AdminToken == "" {
 		t.Fatalf("sandbox: %d apps, %d buyers, token %q", len(file.Apps), len(file.Buyers), file.AdminToken)
 	}
 	app := file.Apps[0]
