@@ -19,6 +19,7 @@ type answer struct {
 	key     *rsa.PrivateKey // nil: the app is unknown, the answer goes unsigned
 	sigs    *signatureCache // signatures of key's recent answers
 	alg     sign.Algorithm
+	certSN  string // alipay_cert_sn, for an app in certificate mode
 }
 
 // write renders the node value once, encodes it in the request charset,
@@ -32,7 +33,7 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 		value, code, _ = renderNode(nil, zfb.ErrUnknown)
 	}
 	value = a.charset.encode(value)
-	body := sign.Envelope(a.node, value, "", a.sign(value))
+	body := sign.Envelope(a.node, value, a.certSN, a.sign(value))
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json;charset=" + a.charset.name}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}

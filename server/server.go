@@ -57,6 +57,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
 	openapi.RegisterTrades(gateway, svc)
 	openapi.RegisterFundAuth(gateway, svc)
+	openapi.RegisterCertDownload(gateway)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)
