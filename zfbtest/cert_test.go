@@ -1,0 +1,102 @@
+package zfbtest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/alipay"
+	"github.com/zfbpay/zfb/zfbtest"
+)
+
+// TestSDKCertificateMode: the Go SDK in certificate mode pays and queries
+// with the sandbox's certificate-mode app (its SNs sent, its answers
+// verified with the key of the Alipay certificate); it refuses an answer
+// that names another certificate or none; and a request without SNs to
+// that app is refused without paying.
+func TestSDKCertificateMode(t *testing.T) {
+	backends(t, func(t *testing.T, srv *zfbtest.Server) {
+		ctx := context.Background()
+		app := srv.CertApp()
+		if app.KeyMode != "cert" || app.AppCertSN == "" {
+			t.Fatalf("cert app %s: key_mode %q", app.AppID, app.KeyMode)
+		}
+		c, err := alipay.New(app.AppID, app.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+			alipay.WithCertificates(app.AppCert, app.AlipayCert, app.AlipayRootCert))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buyer := srv.Buyer(t, zfb.BehaviourPays)
+		pay, err := c.TradePay(ctx, alipay.TradePay{OutTradeNo: "cert-1", Scene: "bar_code", AuthCode: buyer.PaymentCode, Subject: "cert", TotalAmount: "1.00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := c.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "cert-1"})
+		if err != nil || q.TradeNo != pay.TradeNo || q.TradeStatus != "TRADE_SUCCESS" {
+			t.Fatalf("query: %+v, %v", q, err)
+		}
+
+		// The same files, loaded from disk.
+		dir := t.TempDir()
+		if err := srv.Sandbox.WriteCertificates(dir); err != nil {
+			t.Fatal(err)
+		}
+		fromFiles, err := alipay.New(app.AppID, app.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+			alipay.WithCertificateFiles(filepath.Join(dir, app.AppID, "appCertPublicKey_"+app.AppID+".crt"),
+				filepath.Join(dir, app.AppID, "alipayCertPublicKey_RSA2.crt"), filepath.Join(dir, app.AppID, "alipayRootCert.crt")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fromFiles.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "cert-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, srv.App().AppID, "alipayRootCert.crt")); err != nil {
+			t.Errorf("the key-mode app's certificates were not written: %v", err)
+		}
+
+		// Configured with another Alipay certificate (another app's): the
+		// answer's SN is not its own.
+		other := srv.NewApp(t, zfb.SignTypeRSA2)
+		wrong, err := alipay.New(app.AppID, app.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+			alipay.WithCertificates(app.AppCert, other.AlipayCert, app.AlipayRootCert))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wrong.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "cert-1"}); !errors.Is(err, alipay.ErrCertSN) || !errors.Is(err, alipay.ErrSignature) {
+			t.Fatalf("answer with another alipay_cert_sn: %v, want ErrCertSN", err)
+		}
+		// A key-mode app answers without alipay_cert_sn: a certificate-mode
+		// client refuses a success, as Java's certificateExecute does, and
+		// verifies an error as usual.
+		keyApp := srv.App()
+		certClient, err := alipay.New(keyApp.AppID, keyApp.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+			alipay.WithCertificates(keyApp.AppCert, keyApp.AlipayCert, keyApp.AlipayRootCert))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := certClient.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "none"}); !alipay.IsCode(err, "40004") {
+			t.Fatalf("key-mode error answer to a certificate-mode client: %v", err)
+		}
+		if _, err := certClient.TradePay(ctx, alipay.TradePay{OutTradeNo: "key-1", Scene: "bar_code", AuthCode: buyer.PaymentCode, Subject: "key", TotalAmount: "1.00"}); !errors.Is(err, alipay.ErrCertSN) {
+			t.Fatalf("key-mode success answer to a certificate-mode client: %v, want ErrCertSN", err)
+		}
+
+		// A key-mode client (no SNs) calling the certificate-mode app: 40002
+		// isv.missing-app-cert-sn, and no trade.
+		keyClient, err := alipay.New(app.AppID, app.AppPrivateKey, app.AlipayPublicKey, alipay.WithGateway(srv.GatewayURL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = keyClient.TradePay(ctx, alipay.TradePay{OutTradeNo: "cert-2", Scene: "bar_code", AuthCode: buyer.PaymentCode, Subject: "cert", TotalAmount: "1.00"})
+		var ae *alipay.Error
+		if !errors.As(err, &ae) || ae.Code != "40002" || ae.SubCode != "isv.missing-app-cert-sn" {
+			t.Fatalf("key-mode request to a certificate-mode app: %v", err)
+		}
+		if _, err := c.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "cert-2"}); !alipay.IsCode(err, "40004") {
+			t.Fatalf("the refused pay created a trade: %v", err)
+		}
+	})
+}
