@@ -100,3 +100,31 @@ func TestSDKCertificateMode(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyCertificateMode: a certificate-mode app's notifications are
+// signed with the gateway key its Alipay certificate holds, so an SDK in
+// certificate mode verifies them; they carry no alipay_cert_sn (spec
+// openapi.md §5.1: smartwalle leaves it out of the sign string and Java
+// keeps it in, so a notification with it would fail one of them; whether
+// Alipay sends it is UNCONFIRMED).
+func TestNotifyCertificateMode(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	app := srv.CertApp()
+	c, err := alipay.New(app.AppID, app.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+		alipay.WithCertificates(app.AppCert, app.AlipayCert, app.AlipayRootCert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := zfbtest.NewReceiver(t)
+	buyer := srv.Buyer(t, zfb.BehaviourPays)
+	if _, err := c.TradePay(context.Background(), alipay.TradePay{NotifyURL: rc.URL, OutTradeNo: "cert-notify", Scene: "bar_code", AuthCode: buyer.PaymentCode, Subject: "cert", TotalAmount: "2.00"}); err != nil {
+		t.Fatal(err)
+	}
+	n := rc.Wait(t, notifyWait, byField("out_trade_no", "cert-notify"))
+	if err := c.VerifyNotification(n.Form); err != nil {
+		t.Fatalf("certificate-mode client: %v", err)
+	}
+	if n.Form.Has("alipay_cert_sn") || n.Form.Get("app_id") != app.AppID {
+		t.Fatalf("notification %v", n.Form)
+	}
+}
