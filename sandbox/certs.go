@@ -135,3 +135,15 @@ func writePrivate(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// existingCA is the database's CA, or nil when it has none yet.
+func existingCA(ctx context.Context, svc *zfb.Service) (*sandboxca.CA, error) {
+	text, err := svc.Setting(ctx, zfb.SettingSandboxCA)
+	if errors.Is(err, zfb.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sandboxca.Parse(text)
+}

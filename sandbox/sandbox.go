@@ -83,10 +83,17 @@ const FirstAppID = "9021000000000001"
 // Generate makes a fresh sandbox: an RSA2 app in public-key mode, an RSA2
 // app in certificate mode (CertAppID), the CA that issued both apps'
 // certificates, and a buyer of each behaviour.
-func Generate() (*zfb.Sandbox, error) {
-	ca, err := sandboxca.New()
-	if err != nil {
-		return nil, err
+func Generate() (*zfb.Sandbox, error) { return generate(nil) }
+
+// generate is Generate with the database's CA, or a new one when ca is nil.
+func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
+	settings := map[string]string{}
+	if ca == nil {
+		var err error
+		if ca, err = sandboxca.New(); err != nil {
+			return nil, err
+		}
+		settings[zfb.SettingSandboxCA] = ca.Marshal()
 	}
 	app, err := NewApp(FirstAppID, zfb.SignTypeRSA2, nil)
 	if err != nil {
@@ -107,7 +114,7 @@ func Generate() (*zfb.Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb := &zfb.Sandbox{Apps: []*zfb.App{app, certApp}, AdminToken: token, Settings: map[string]string{zfb.SettingSandboxCA: ca.Marshal()}}
+	sb := &zfb.Sandbox{Apps: []*zfb.App{app, certApp}, AdminToken: token, Settings: settings}
 	for _, spec := range []struct {
 		behaviour string
 		balance   int64
@@ -197,7 +204,13 @@ func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
 	} else if !errors.Is(err, zfb.ErrNotFound) {
 		return false, err
 	}
-	sb, err := Generate()
+	// Apps created before the sandbox (zfb app create) made the CA: the
+	// sandbox's apps chain to the same root.
+	ca, err := existingCA(ctx, svc)
+	if err != nil {
+		return false, err
+	}
+	sb, err := generate(ca)
 	if err != nil {
 		return false, err
 	}
