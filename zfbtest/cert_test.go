@@ -128,3 +128,44 @@ func TestNotifyCertificateMode(t *testing.T) {
 		t.Fatalf("notification %v", n.Form)
 	}
 }
+
+// TestSwitchToCertificateMode: an app that answered in key mode (its keys
+// cached by the gateway) switches to certificate mode: from the next call
+// on, a key-mode request is refused and a certificate-mode one answered
+// with alipay_cert_sn; switched back, key mode works again.
+func TestSwitchToCertificateMode(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	ctx := context.Background()
+	app := srv.App()
+	keyClient := client(t, srv, app)
+	certClient, err := alipay.New(app.AppID, app.AppPrivateKey, "", alipay.WithGateway(srv.GatewayURL),
+		alipay.WithCertificates(app.AppCert, app.AlipayCert, app.AlipayRootCert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := func(c *alipay.Client) error {
+		_, err := c.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "none"})
+		return err
+	}
+	if err := query(keyClient); !alipay.IsCode(err, "40004") {
+		t.Fatalf("key mode: %v", err)
+	}
+	setMode := func(on bool) {
+		t.Helper()
+		if _, err := srv.Service.UpdateApp(ctx, app.AppID, func(a *zfb.App) error { a.CertMode = on; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setMode(true)
+	var ae *alipay.Error
+	if err := query(keyClient); !errors.As(err, &ae) || ae.SubCode != "isv.missing-app-cert-sn" {
+		t.Fatalf("key-mode client after the switch: %v", err)
+	}
+	if _, err := certClient.TradePay(ctx, alipay.TradePay{OutTradeNo: "switched", Scene: "bar_code", AuthCode: srv.Buyer(t, zfb.BehaviourPays).PaymentCode, Subject: "s", TotalAmount: "1.00"}); err != nil {
+		t.Fatalf("certificate-mode client after the switch: %v", err)
+	}
+	setMode(false)
+	if _, err := keyClient.TradeQuery(ctx, alipay.TradeQuery{OutTradeNo: "switched"}); err != nil {
+		t.Fatalf("key mode again: %v", err)
+	}
+}
