@@ -101,6 +101,9 @@ func (e environment) adminToken(ctx context.Context, args []string) error {
 	}
 	file, err := sandbox.Load(ctx, svc, base)
 	if err == nil {
+		err = file.WriteCertificates(filepath.Join(c.data, "certs"))
+	}
+	if err == nil {
 		err = file.WriteFile(sandboxPath)
 	}
 	if err != nil {
