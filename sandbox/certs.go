@@ -85,34 +85,60 @@ func Certify(ctx context.Context, svc *zfb.Service, app *zfb.App) error {
 // records the absolute paths in f.
 func (f *File) WriteCertificates(dir string) error {
 	for i := range f.Apps {
-		a := &f.Apps[i]
-		if a.AppCert == "" {
-			continue
-		}
-		appDir, err := filepath.Abs(filepath.Join(dir, a.AppID))
-		if err != nil {
+		appDir, files, err := certFiles(dir, &f.Apps[i])
+		if err != nil || files == nil {
 			return err
 		}
 		if err := os.MkdirAll(appDir, 0o700); err != nil {
 			return err
 		}
-		files := []struct {
-			name, text string
-			path       *string
-		}{
-			{"appCertPublicKey_" + a.AppID + ".crt", a.AppCert, &a.AppCertPath},
-			{alipayCertFile, a.AlipayCert, &a.AlipayCertPath},
-			{rootCertFile, a.AlipayRootCert, &a.AlipayRootCertPath},
-		}
 		for _, file := range files {
-			path := filepath.Join(appDir, file.name)
-			if err := writePrivate(path, []byte(file.text)); err != nil {
+			if err := writePrivate(file.path, []byte(file.text)); err != nil {
 				return err
 			}
-			*file.path = path
+			*file.field = file.path
 		}
 	}
 	return nil
+}
+
+// FindCertificates records in f the paths of the certificate files that
+// WriteCertificates wrote to dir, where they still hold the apps'
+// certificates; it writes nothing.
+func (f *File) FindCertificates(dir string) {
+	for i := range f.Apps {
+		_, files, err := certFiles(dir, &f.Apps[i])
+		if err != nil {
+			continue
+		}
+		for _, file := range files {
+			if b, err := os.ReadFile(file.path); err == nil && string(b) == file.text {
+				*file.field = file.path
+			}
+		}
+	}
+}
+
+type certFile struct {
+	path, text string
+	field      *string // where sandbox.json records path
+}
+
+// certFiles lists a's certificate files under dir; none when a has no
+// certificates.
+func certFiles(dir string, a *App) (string, []certFile, error) {
+	if a.AppCert == "" {
+		return "", nil, nil
+	}
+	appDir, err := filepath.Abs(filepath.Join(dir, a.AppID))
+	if err != nil {
+		return "", nil, err
+	}
+	return appDir, []certFile{
+		{filepath.Join(appDir, "appCertPublicKey_"+a.AppID+".crt"), a.AppCert, &a.AppCertPath},
+		{filepath.Join(appDir, alipayCertFile), a.AlipayCert, &a.AlipayCertPath},
+		{filepath.Join(appDir, rootCertFile), a.AlipayRootCert, &a.AlipayRootCertPath},
+	}, nil
 }
 
 // writePrivate writes data to path atomically, readable by its owner only.

@@ -74,7 +74,8 @@ func TestAppCreateCertMode(t *testing.T) {
 }
 
 // TestAppCreateBeforeSandbox: an app created on an empty database makes the
-// CA; the sandbox created afterwards uses the same root.
+// CA; the sandbox created afterwards uses the same root. zfb sandbox prints
+// the certificates inline and writes no files.
 func TestAppCreateBeforeSandbox(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "zfb.db")
 	ctx := context.Background()
@@ -87,7 +88,8 @@ func TestAppCreateBeforeSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"sandbox", "--db", db, "--data", t.TempDir()}, noEnv, &out, &errOut); err != nil {
+	data := t.TempDir()
+	if err := run(ctx, []string{"sandbox", "--db", db, "--data", data}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
 	var f sandbox.File
@@ -98,8 +100,32 @@ func TestAppCreateBeforeSandbox(t *testing.T) {
 		if a.AlipayRootCertSN != early.AlipayRootCertSN || a.AlipayRootCert != early.AlipayRootCert {
 			t.Errorf("app %s chains to another root than the app created before the sandbox", a.AppID)
 		}
-		if a.AppCertPath == "" {
-			t.Errorf("zfb sandbox wrote no certificate files for %s", a.AppID)
+		if a.AppCertPath != "" || a.AppCert == "" {
+			t.Errorf("zfb sandbox: app %s: path %q without zfb serve having written the files, certificate inline %v", a.AppID, a.AppCertPath, a.AppCert != "")
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "certs")); !os.IsNotExist(err) {
+		t.Errorf("zfb sandbox wrote certificate files (%v)", err)
+	}
+}
+
+// TestSandboxCommandFindsCertificates: after zfb serve wrote the files,
+// zfb sandbox on the same data directory prints their paths.
+func TestSandboxCommandFindsCertificates(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	served, stop := startServe(t, "--data", data)
+	stop()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"sandbox", "--data", data}, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("%v: %s", err, errOut.String())
+	}
+	var printed sandbox.File
+	if err := json.Unmarshal(out.Bytes(), &printed); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range printed.Apps {
+		if a.AppCertificates != served.Apps[i].AppCertificates || a.AlipayRootCertPath == "" {
+			t.Errorf("app %s: zfb sandbox prints %+v, serve wrote %+v", a.AppID, a.AppCertificates, served.Apps[i].AppCertificates)
 		}
 	}
 }

@@ -38,12 +38,9 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The certificates are inline in the JSON; written to the data
-	// directory as serve writes them, they get paths too. A data directory
-	// that cannot be written (a --db elsewhere) only leaves the paths out.
-	if err := file.WriteCertificates(filepath.Join(c.data, "certs")); err != nil {
-		fmt.Fprintf(e.stderr, "zfb: the certificate files were not written (%v); sandbox.json holds them inline\n", err)
-	}
+	// The certificates are inline; the paths are those of the files zfb
+	// serve wrote to the data directory, if it did.
+	file.FindCertificates(filepath.Join(c.data, "certs"))
 	_, err = e.stdout.Write(file.JSON())
 	return err
 }
