@@ -230,6 +230,9 @@ type Sandbox struct {
 	// and the merchant app that authorizes it (ISVAppID, MerchantAppID);
 	// CreateSandbox issues the tokens.
 	Authorizations []*AppAuthorization
+	// Settings are further instance-wide values stored with it
+	// (SettingSandboxCA, say).
+	Settings map[string]string
 }
 
 // LogValue keeps the admin token and the apps' keys out of logs.
@@ -266,6 +269,11 @@ func (s *Service) CreateSandbox(ctx context.Context, sb *Sandbox) error {
 		}
 		if err := q.PutSetting(ctx, SettingAdminToken, sb.AdminToken); err != nil {
 			return err
+		}
+		for key, value := range sb.Settings {
+			if err := q.PutSetting(ctx, key, value); err != nil {
+				return err
+			}
 		}
 		return q.PutSetting(ctx, SettingSandbox, s.Clock.Now().UTC().Format(time.RFC3339))
 	})

@@ -255,12 +255,31 @@ func TestUpdateAppModes(t *testing.T) {
 		`{"aes_key":"not base64!"}`,
 		`{"aes_key":"c2hvcnQ="}`, // 5 bytes
 		`{"identity_mode":"email"}`,
-		`{"cert_mode":true,"identity_mode":"openid"}`, // the sandbox app has no certificates
 		`{}`,
 	} {
 		if status, out := do(t, h, token, "POST", path, body); status != http.StatusBadRequest || !strings.Contains(toJSON(out), `"code":"invalid_request"`) {
 			t.Errorf("%s: %d %v, want 400 invalid_request", body, status, out)
 		}
+	}
+	// The sandbox's apps have certificates and switch to certificate mode
+	// and back; an app registered without certificates cannot.
+	for _, mode := range []string{"true", "false"} {
+		if status, out := do(t, h, token, "POST", path, `{"cert_mode":`+mode+`}`); status != 200 || toJSON(out["cert_mode"] == true) != mode {
+			t.Fatalf("cert_mode %s: %d %v", mode, status, out)
+		}
+	}
+	bare, err := sandbox.NewApp("", zfb.SignTypeRSA2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CreateApp(t.Context(), bare); err != nil {
+		t.Fatal(err)
+	}
+	if status, out := do(t, h, token, "POST", admin.Prefix+"/apps/"+bare.ID, `{"cert_mode":true,"identity_mode":"openid"}`); status != http.StatusBadRequest || !strings.Contains(toJSON(out), `"code":"invalid_request"`) {
+		t.Errorf("cert_mode without certificates: %d %v, want 400 invalid_request", status, out)
+	}
+	if app, err := svc.App(t.Context(), bare.ID); err != nil || app.CertMode || app.IdentityMode != zfb.IdentityUserID {
+		t.Errorf("a refused update changed the app: %+v, %v", app, err)
 	}
 	app, err := svc.App(t.Context(), sandbox.FirstAppID)
 	if err != nil {

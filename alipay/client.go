@@ -49,6 +49,8 @@ type Client struct {
 	timeout  time.Duration
 	loc      *time.Location
 	now      func() time.Time
+
+	cert *certMode // nil in public-key mode
 }
 
 // Option configures a Client in New.
@@ -161,9 +163,12 @@ func New(appID, appPrivateKey, alipayPublicKey string, opts ...Option) (*Client,
 	if err != nil {
 		return nil, fmt.Errorf("alipay: New: app private key: %w", err)
 	}
-	pub, err := sign.ParsePublicKey(alipayPublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("alipay: New: alipay public key: %w", err)
+	// In certificate mode the key comes from the Alipay certificate.
+	var pub *rsa.PublicKey
+	if alipayPublicKey != "" {
+		if pub, err = sign.ParsePublicKey(alipayPublicKey); err != nil {
+			return nil, fmt.Errorf("alipay: New: alipay public key: %w", err)
+		}
 	}
 	c := &Client{
 		appID:    appID,
@@ -183,6 +188,9 @@ func New(appID, appPrivateKey, alipayPublicKey string, opts ...Option) (*Client,
 		if err := opt(c); err != nil {
 			return nil, fmt.Errorf("alipay: New: %w", err)
 		}
+	}
+	if c.pub == nil {
+		return nil, errors.New("alipay: New: empty alipay public key (give it, or WithCertificates)")
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Transport: http.DefaultTransport}

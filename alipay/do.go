@@ -39,7 +39,8 @@ type Request struct {
 func reservedParam(k string) bool {
 	switch k {
 	case "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp",
-		"version", "biz_content", "notify_url", "return_url", "app_auth_token", "encrypt_type":
+		"version", "biz_content", "notify_url", "return_url", "app_auth_token", "encrypt_type",
+		"app_cert_sn", "alipay_root_cert_sn":
 		return true
 	}
 	return false
@@ -161,6 +162,9 @@ func (c *Client) encode(st *callState, req *Request) (target string, body []byte
 	}
 	if req.AppAuthToken != "" {
 		p["app_auth_token"] = req.AppAuthToken
+	}
+	if c.cert != nil {
+		p["app_cert_sn"], p["alipay_root_cert_sn"] = c.cert.appSN, c.cert.rootSN
 	}
 	biz, err := marshalBizContent(&st.buf, req.BizContent)
 	if err != nil {
@@ -307,6 +311,9 @@ func (c *Client) decode(method, contentType string, raw []byte, out any) error {
 		return fmt.Errorf("alipay: %s: malformed response node %s: %w", method, sr.Node, err)
 	}
 	success := head.Code == CodeSuccess || head.Code == CodeInProgress
+	if err := c.checkCertSN(method, sr.CertSN, sr.Sign != "", success); err != nil {
+		return err
+	}
 	switch {
 	case sr.Sign != "" && !encrypted: // openEncrypted verified an encrypted one
 		if err := c.verifyValue(sr.Value, sr.Sign); err != nil {

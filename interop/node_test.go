@@ -208,6 +208,10 @@ type nodeCall struct {
 	NeedEncrypt bool   `json:"needEncrypt,omitempty"`
 	// Calls, instead of Method and BizContent, makes call.mjs run a sequence (runNodeCalls).
 	Calls []nodeStep `json:"calls,omitempty"`
+	// The three certificate files put the SDK in public-key-certificate mode.
+	AppCertPath          string `json:"appCertPath,omitempty"`
+	AlipayPublicCertPath string `json:"alipayPublicCertPath,omitempty"`
+	AlipayRootCertPath   string `json:"alipayRootCertPath,omitempty"`
 }
 
 // nodeStep is one call of a sequence.

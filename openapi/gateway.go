@@ -169,6 +169,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ans.key, ans.sigs, ans.alg = keys.GatewayPrivate, keys.signatures, sign.Algorithm(app.SignType)
+		if app.CertMode && keys.Certs != nil {
+			// Every answer to a certificate-mode app names the certificate
+			// that signed it, errors too (spec openapi.md §1.7).
+			ans.certSN = keys.Certs.Gateway
+		}
 		if alg := sign.Algorithm(req.params["sign_type"]); alg.Valid() {
 			ans.alg = alg
 		}
@@ -222,7 +227,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		return nil, zfb.ErrMissingSignConfig
 	case p["timestamp"] == "":
 		return nil, zfb.ErrMissingTimestamp
-	case p["version"] == "":
+	case p["version"] == "" && p["method"] != certDownloadMethod:
 		return nil, zfb.ErrMissingVersion
 	}
 	now := app.Clock(g.svc.Clock).Now()
@@ -233,8 +238,11 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 	if !g.timely(ts, now) {
 		return nil, zfb.ErrInvalidTimestamp
 	}
-	if p["version"] != "1.0" {
+	if v := p["version"]; v != "1.0" && v != "" {
 		return nil, zfb.InvalidParameter("version 只支持 1.0")
+	}
+	if err := checkCertSNs(app, keys.Certs, p); err != nil {
+		return nil, err
 	}
 	if content, err := sign.VerifyRequest(keys.AppPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
 		return nil, zfb.InvalidSignature(echoSignContent(req.charset, content))

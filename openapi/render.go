@@ -20,6 +20,7 @@ type answer struct {
 	sigs    *signatureCache // signatures of key's recent answers
 	alg     sign.Algorithm
 	aesKey  []byte // non-nil: the request was decrypted; encrypt the node value (encrypt.go)
+	certSN  string // alipay_cert_sn, for an app in certificate mode
 }
 
 // write renders the node value once, encodes it in the request charset,
@@ -40,7 +41,7 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 			value = a.charset.encode(value)
 		}
 	}
-	body := sign.Envelope(a.node, value, "", a.sign(value))
+	body := sign.Envelope(a.node, value, a.certSN, a.sign(value))
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json;charset=" + a.charset.name}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/sandboxca"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -66,6 +67,7 @@ type App struct {
 	NotifyURL string `json:"notify_url,omitempty"`
 	// Authorizations are an ISV app's valid authorizations, newest first.
 	Authorizations []Authorization `json:"authorizations,omitempty"`
+	AppCertificates
 }
 
 // Buyer is a sandbox buyer.
@@ -88,8 +90,21 @@ type Buyer struct {
 // instances starting together on one database agree on which sandbox won.
 const FirstAppID = "9021000000000001"
 
-// Generate makes a fresh sandbox: one RSA2 app and a buyer of each behaviour.
-func Generate() (*zfb.Sandbox, error) {
+// Generate makes a fresh sandbox: an RSA2 app in public-key mode, an RSA2
+// app in certificate mode (CertAppID), the CA that issued both apps'
+// certificates, and a buyer of each behaviour.
+func Generate() (*zfb.Sandbox, error) { return generate(nil) }
+
+// generate is Generate with the database's CA, or a new one when ca is nil.
+func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
+	settings := map[string]string{}
+	if ca == nil {
+		var err error
+		if ca, err = sandboxca.New(); err != nil {
+			return nil, err
+		}
+		settings[zfb.SettingSandboxCA] = ca.Marshal()
+	}
 	app, err := NewApp(FirstAppID, zfb.SignTypeRSA2, nil)
 	if err != nil {
 		return nil, err
@@ -99,13 +114,25 @@ func Generate() (*zfb.Sandbox, error) {
 	// apps during their move to open_id): code written for user ids keeps
 	// working against it, and code written for open ids works too.
 	app.IdentityMode = zfb.IdentityBoth
+	certApp, err := NewApp(CertAppID, zfb.SignTypeRSA2, nil)
+	if err != nil {
+		return nil, err
+	}
+	certApp.Name, certApp.CertMode = "sandbox (certificate mode)", true
 	token, err := zfb.NewAdminToken()
 	if err != nil {
 		return nil, err
 	}
-	sb := &zfb.Sandbox{Apps: []*zfb.App{app}, AdminToken: token}
+	sb := &zfb.Sandbox{Apps: []*zfb.App{app, certApp}, AdminToken: token, Settings: settings}
 	if err := addISV(sb, app); err != nil {
 		return nil, err
+	}
+	// Every app gets certificates, so that any of them can switch to
+	// certificate mode.
+	for _, a := range sb.Apps {
+		if err := ca.Issue(a); err != nil {
+			return nil, err
+		}
 	}
 	for _, spec := range []struct {
 		behaviour string
@@ -196,7 +223,13 @@ func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
 	} else if !errors.Is(err, zfb.ErrNotFound) {
 		return false, err
 	}
-	sb, err := Generate()
+	// Apps created before the sandbox (zfb app create) made the CA: the
+	// sandbox's apps chain to the same root.
+	ca, err := existingCA(ctx, svc)
+	if err != nil {
+		return false, err
+	}
+	sb, err := generate(ca)
 	if err != nil {
 		return false, err
 	}
@@ -287,6 +320,7 @@ func AppCredentials(a *zfb.App) App {
 		AlipayPublicKey: a.GatewayPublicKey, AlipayPublicKeyBare: sign.Bare(a.GatewayPublicKey),
 		AESKey: a.AESKey, IdentityMode: string(a.IdentityMode), CertMode: a.CertMode, ISV: a.ISV,
 		IntlClientID: a.IntlClientID, IntlPartnerID: a.IntlPartnerID, NotifyURL: a.NotifyURL,
+		AppCertificates: appCertificates(a),
 	}
 	// zfb keeps the app's private key only when it made the key pair, and
 	// stores it as PKCS#1 PEM; a key it cannot parse is shown as stored.

@@ -63,8 +63,8 @@ func TestEnsureRace(t *testing.T) {
 				if created[i] {
 					n++
 				}
-				if files[i].AdminToken != files[0].AdminToken || len(files[i].Apps) != 2 || len(files[i].Buyers) != 3 ||
-					files[i].Apps[0].AppPrivateKey != files[0].Apps[0].AppPrivateKey ||
+				if files[i].AdminToken != files[0].AdminToken || len(files[i].Apps) != 3 || len(files[i].Buyers) != 3 ||
+					files[i].Apps[0].AppPrivateKey != files[0].Apps[0].AppPrivateKey || files[i].Apps[1].AlipayRootCertSN != files[0].Apps[1].AlipayRootCertSN ||
 					files[i].ISV == nil || files[i].ISV.AppAuthToken != files[0].ISV.AppAuthToken {
 					t.Fatalf("instance %d sees another sandbox", i)
 				}

@@ -58,6 +58,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	openapi.RegisterTrades(gateway, svc)
 	openapi.RegisterFundAuth(gateway, svc)
 	openapi.RegisterISV(gateway, svc)
+	openapi.RegisterCertDownload(gateway)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
 	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)

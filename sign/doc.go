@@ -10,6 +10,8 @@
 //   - the signed response envelope and the Java SDK's way of locating the
 //     signed bytes in it (response.go);
 //   - the optional AES body encryption, encrypt_type=AES (aes.go);
+//   - certificate SNs for public-key-certificate mode, app_cert_sn,
+//     alipay_root_cert_sn and alipay_cert_sn (cert.go);
 //   - the international acquiring envelope, {"request"|"response":…,
 //     "signature":…}, and its signed value, located by scanning the
 //     top-level members (intl.go).

@@ -123,12 +123,27 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // App is the sandbox's RSA2 app.
 func (s *Server) App() sandbox.App { return s.Sandbox.Apps[0] }
 
+// CertApp is the sandbox's RSA2 app in public-key-certificate mode, with
+// its certificates inline (write them with Sandbox.WriteCertificates for
+// SDKs that load files).
+func (s *Server) CertApp() sandbox.App {
+	for _, a := range s.Sandbox.Apps {
+		if a.AppID == sandbox.CertAppID {
+			return a
+		}
+	}
+	panic("zfbtest: the sandbox has no certificate-mode app")
+}
+
 // NewApp registers another app, with fresh keys, that signs with signType.
 func (s *Server) NewApp(tb testing.TB, signType zfb.SignType) sandbox.App {
 	tb.Helper()
 	app, err := sandbox.NewApp("", signType, nil)
 	if err != nil {
 		tb.Fatalf("zfbtest: generating an app: %v", err)
+	}
+	if err := sandbox.Certify(context.Background(), s.Service, app); err != nil {
+		tb.Fatalf("zfbtest: certifying an app: %v", err)
 	}
 	if err := s.Service.CreateApp(context.Background(), app); err != nil {
 		tb.Fatalf("zfbtest: creating an app: %v", err)

@@ -38,6 +38,9 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The certificates are inline; the paths are those of the files zfb
+	// serve wrote to the data directory, if it did.
+	file.FindCertificates(filepath.Join(c.data, "certs"))
 	_, err = e.stdout.Write(file.JSON())
 	return err
 }
@@ -95,6 +98,9 @@ func (e environment) adminToken(ctx context.Context, args []string) error {
 	}
 	file, err := sandbox.Load(ctx, svc, base)
 	if err == nil {
+		err = file.WriteCertificates(filepath.Join(c.data, "certs"))
+	}
+	if err == nil {
 		err = file.WriteFile(sandboxPath)
 	}
 	if err != nil {
@@ -115,6 +121,7 @@ func (e environment) app(ctx context.Context, args []string) error {
 	methods := fs.String("methods", "", "comma-separated APIs the app may call (default: all)")
 	name := fs.String("name", "", "a name for the app")
 	publicKeyFile := fs.String("app-public-key", "", "a file holding the app's own public key (default: zfb generates a key pair)")
+	certMode := fs.Bool("cert-mode", false, "put the app in public-key-certificate mode (every app gets certificates; this makes it require them)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -152,6 +159,10 @@ func (e environment) app(ctx context.Context, args []string) error {
 			}
 			app.AppPublicKey, app.AppPrivateKey = sign.PublicKeyPEM(pub), ""
 		}
+		if err := sandbox.Certify(ctx, svc, app); err != nil {
+			return err
+		}
+		app.CertMode = *certMode
 		if err := svc.CreateApp(ctx, app); err != nil {
 			return err
 		}

@@ -106,13 +106,14 @@ func TestServeCreatesSandboxAndKeepsIt(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("sandbox.json mode %v: it holds private keys, want 0600", info.Mode().Perm())
 	}
-	// The merchant app and the ISV app it has authorized.
-	if len(file.Apps) != 2 || len(file.Buyers) != 3 || file.AdminToken == "" {
+	// The merchant app, the app in certificate mode, and the ISV app the
+	// first has authorized.
+	if len(file.Apps) != 3 || len(file.Buyers) != 3 || file.AdminToken == "" {
 		t.Fatalf("sandbox: %d apps, %d buyers, token %q", len(file.Apps), len(file.Buyers), file.AdminToken)
 	}
-	if isv := file.ISV; isv == nil || !isv.ISV || isv.AppID != file.Apps[1].AppID || isv.AuthAppID != file.Apps[0].AppID ||
-		len(isv.AppAuthToken) != 40 || len(file.Apps[1].Authorizations) != 1 || file.Apps[1].Authorizations[0].AppAuthToken != isv.AppAuthToken {
-		t.Fatalf("sandbox isv: %+v; apps[1]: %+v", file.ISV, file.Apps[1])
+	if isv := file.ISV; isv == nil || !isv.ISV || isv.AppID != file.Apps[2].AppID || isv.AuthAppID != file.Apps[0].AppID ||
+		len(isv.AppAuthToken) != 40 || len(file.Apps[2].Authorizations) != 1 || file.Apps[2].Authorizations[0].AppAuthToken != isv.AppAuthToken {
+		t.Fatalf("sandbox isv: %+v; apps[2]: %+v", file.ISV, file.Apps[2])
 	}
 	app := file.Apps[0]
 	if app.SignType != "RSA2" || !strings.HasPrefix(app.SellerID, "2088") || !strings.HasPrefix(app.IntlPartnerID, "2188") || app.IntlClientID == "" {

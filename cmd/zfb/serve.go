@@ -59,6 +59,10 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	sandboxPath := filepath.Join(c.data, "sandbox.json")
+	if err := file.WriteCertificates(filepath.Join(c.data, "certs")); err != nil {
+		ln.Close()
+		return fmt.Errorf("writing the certificates: %w", err)
+	}
 	if err := file.WriteFile(sandboxPath); err != nil {
 		ln.Close()
 		return fmt.Errorf("writing %s: %w", sandboxPath, err)

@@ -14,8 +14,11 @@
 //    "camelcase": true,        // optional, the SDK's default is true
 //    "timeoutMs": 30000,       // optional, default 30000 here (the SDK's own default is 5000)
 //    "encryptKey": "…",        // optional: config.encryptKey, the app's AES key (Base64)
-//    "needEncrypt": true}      // optional: exec(method, {bizContent, needEncrypt: true}, …), which
+//    "needEncrypt": true,      // optional: exec(method, {bizContent, needEncrypt: true}, …), which
 //                              // encrypts biz_content and decrypts an answer whose node is a string
+//    "appCertPath": "…/appCertPublicKey_<app_id>.crt",        // optional, all three or none:
+//    "alipayPublicCertPath": "…/alipayCertPublicKey_RSA2.crt", // public-key-certificate mode; the
+//    "alipayRootCertPath": "…/alipayRootCert.crt"}             // SDK then derives alipayPublicKey
 //
 // or, for a SEQUENCE of calls made one after the other by one SDK instance (one node process,
 // so a scenario costs one start-up), the same object with "calls" instead of "method" and
@@ -164,7 +167,12 @@ async function main() {
     return badInput(`"signType" must be "RSA2" or "RSA", got ${JSON.stringify(signType)}`);
   }
   const validateSign = input.validateSign === true;
-  if (validateSign && (typeof input.alipayPublicKey !== 'string' || input.alipayPublicKey === '')) {
+  const certPaths = ['appCertPath', 'alipayPublicCertPath', 'alipayRootCertPath'];
+  const certMode = certPaths.some(f => input[f] !== undefined);
+  if (certMode && !certPaths.every(f => typeof input[f] === 'string' && input[f] !== '')) {
+    return badInput(`certificate mode needs all of ${certPaths.join(', ')}`);
+  }
+  if (validateSign && !certMode && (typeof input.alipayPublicKey !== 'string' || input.alipayPublicKey === '')) {
     // The SDK would silently skip verification; that would make validateSign meaningless here.
     return badInput('"validateSign" is true but "alipayPublicKey" is empty');
   }
@@ -180,6 +188,7 @@ async function main() {
   const keyType = input.keyType ?? keyTypeOf(input.privateKey);
   if (keyType) config.keyType = keyType;
   if (input.alipayPublicKey) config.alipayPublicKey = input.alipayPublicKey;
+  if (certMode) for (const f of certPaths) config[f] = input[f];
   if (input.encryptKey !== undefined) {
     if (typeof input.encryptKey !== 'string' || input.encryptKey === '') {
       return badInput('"encryptKey" must be a non-empty string');
