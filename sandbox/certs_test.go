@@ -42,11 +42,11 @@ func TestSandboxCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Apps) != 3 || f.Apps[0].AppID != sandbox.FirstAppID || f.Apps[1].AppID != sandbox.CertAppID {
+	if len(f.Apps) != 4 || f.Apps[0].AppID != sandbox.FirstAppID || f.Apps[1].AppID != sandbox.CertAppID || f.Apps[2].AppID != sandbox.ISVAppID {
 		t.Fatalf("apps %d, first %s", len(f.Apps), f.Apps[0].AppID)
 	}
-	if f.Apps[0].KeyMode != sandbox.KeyModePublicKey || f.Apps[0].CertMode || f.Apps[1].KeyMode != sandbox.KeyModeCert || !f.Apps[1].CertMode || f.Apps[2].KeyMode != sandbox.KeyModePublicKey {
-		t.Fatalf("key modes %s %s %s", f.Apps[0].KeyMode, f.Apps[1].KeyMode, f.Apps[2].KeyMode)
+	if f.Apps[0].KeyMode != sandbox.KeyModePublicKey || f.Apps[0].CertMode || f.Apps[1].KeyMode != sandbox.KeyModeCert || !f.Apps[1].CertMode || f.Apps[2].KeyMode != sandbox.KeyModePublicKey || f.Apps[3].KeyMode != sandbox.KeyModePublicKey {
+		t.Fatalf("key modes %s %s %s %s", f.Apps[0].KeyMode, f.Apps[1].KeyMode, f.Apps[2].KeyMode, f.Apps[3].KeyMode)
 	}
 	dir := filepath.Join(t.TempDir(), "certs")
 	if err := f.WriteCertificates(dir); err != nil {
