@@ -143,7 +143,7 @@ func certFiles(dir string, a *App) (string, []certFile, error) {
 
 // writePrivate writes data to path atomically, readable by its owner only.
 func writePrivate(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cert-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}

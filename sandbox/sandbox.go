@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -347,25 +345,7 @@ func (f *File) JSON() []byte {
 
 // WriteFile writes f to path atomically, readable by its owner only: it
 // holds private keys.
-func (f *File) WriteFile(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".sandbox-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(f.JSON()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+func (f *File) WriteFile(path string) error { return writePrivate(path, f.JSON()) }
 
 func randomDigits(prefix string, length int) (string, error) {
 	var sb strings.Builder
