@@ -60,7 +60,7 @@ func newGroupCommitter(db *sql.DB, logger *slog.Logger, wrap func(*sql.Tx) *quer
 
 // run submits fn and waits for the batch that holds it to end. Once
 // submitted, fn runs to its end even if ctx is cancelled: its statements
-// run without their context's cancellation (uncancellable), because
+// run without their context's cancellation (cachedTx.uncancelled), because
 // interrupting a statement would roll back the whole SQLite transaction,
 // and with it the other members' work.
 func (g *groupCommitter) run(ctx context.Context, fn func(q *queries) error) error {
@@ -188,20 +188,4 @@ func call(p *pendingTx, q *queries) (panicked any, err error) {
 		}
 	}()
 	return nil, p.fn(q)
-}
-
-// uncancellable runs a batch member's statements with its context's values
-// but without its cancellation (see groupCommitter.run).
-type uncancellable struct{ tx *sql.Tx }
-
-func (u uncancellable) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return u.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
-}
-
-func (u uncancellable) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return u.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
-}
-
-func (u uncancellable) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return u.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }

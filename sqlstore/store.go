@@ -44,9 +44,12 @@ type Store struct {
 	write   *sql.DB // InTx and all writes
 	read    *sql.DB // plain reads; the same pool as write on PostgreSQL
 	logger  *slog.Logger
-	// group batches write transactions into shared commits (SQLite only;
-	// PostgreSQL's concurrent commits share WAL flushes by themselves).
-	group *groupCommitter
+	// group batches write transactions into shared commits, and the
+	// caches keep statements prepared per pool (SQLite only: PostgreSQL's
+	// concurrent commits share WAL flushes by themselves, and pgx caches
+	// prepared statements).
+	group                 *groupCommitter
+	readStmts, writeStmts *stmtCache
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -72,8 +75,11 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	s.logger = logger
 	s.queries = queries{store: s, read: s.read, write: s.write}
 	if s.dialect.name == "sqlite" {
+		s.readStmts, s.writeStmts = newStmtCache(s.read), newStmtCache(s.write)
+		s.queries.read, s.queries.write = cachedDB{s.read, s.readStmts}, cachedDB{s.write, s.writeStmts}
 		s.group = newGroupCommitter(s.write, logger, func(tx *sql.Tx) *queries {
-			return &queries{store: s, read: uncancellable{tx}, write: uncancellable{tx}, tx: tx}
+			exec := cachedTx{tx: tx, cache: s.writeStmts, uncancelled: true}
+			return &queries{store: s, read: exec, write: exec, tx: tx}
 		})
 	}
 	if _, err := s.migrate(ctx); err != nil {
@@ -238,6 +244,10 @@ func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
 	}
+	if s.readStmts != nil {
+		s.readStmts.close()
+		s.writeStmts.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -275,7 +285,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(q *queries) error) error {
 // has nothing to write.
 func (s *Store) InReadTx(ctx context.Context, fn func(q zfb.Queries) error) error {
 	return s.inTx(ctx, s.read, s.dialect.snapshot, func(tx *sql.Tx) error {
-		return fn(s.txQueries(tx))
+		return fn(s.readTxQueries(tx))
 	})
 }
 
@@ -301,6 +311,15 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 		return fmt.Errorf("sqlstore: commit: %w", classify(err))
 	}
 	return nil
+}
+
+// readTxQueries are the queries of one read-only snapshot.
+func (s *Store) readTxQueries(tx *sql.Tx) *queries {
+	if s.readStmts == nil {
+		return s.txQueries(tx)
+	}
+	exec := cachedTx{tx: tx, cache: s.readStmts}
+	return &queries{store: s, read: exec, write: exec, tx: tx}
 }
 
 // txQueries are the queries of one transaction.
@@ -341,7 +360,7 @@ func (q *queries) inReadTx(ctx context.Context, fn func(q *queries) error) error
 		return fn(q)
 	}
 	return q.store.inTx(ctx, q.store.read, q.store.dialect.snapshot, func(tx *sql.Tx) error {
-		return fn(q.store.txQueries(tx))
+		return fn(q.store.readTxQueries(tx))
 	})
 }
 
