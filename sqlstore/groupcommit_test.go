@@ -164,3 +164,35 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestStatementCache: statements that run get prepared, off the caller's
+// path, on both SQLite pools — the writer's too, whose one connection the
+// transactions hold — and transactions then use them.
+func TestStatementCache(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	prepared := func(c *stmtCache) int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		n := 0
+		for _, st := range c.stmts {
+			if st != nil {
+				n++
+			}
+		}
+		return n
+	}
+	for i := range 50 {
+		if err := s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account(fmt.Sprint("a", i))) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InReadTx(ctx, func(q zfb.Queries) error { _, err := q.Account(ctx, "a0"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if prepared(s.writeStmts) > 0 && prepared(s.readStmts) > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("after 50 transactions, %d write and %d read statements are prepared", prepared(s.writeStmts), prepared(s.readStmts))
+}
