@@ -103,7 +103,10 @@ type App struct {
 
 	// ClockOffset is how far the app's clock is ahead of the wall clock.
 	ClockOffset time.Duration
-	CreatedAt   time.Time
+	// Version goes up with every change of the app's settings (not of
+	// its clock); the store sets it.
+	Version   int64
+	CreatedAt time.Time
 }
 
 // ErrInvalidApp wraps what makes an app's settings unusable.

@@ -21,6 +21,8 @@ type Service struct {
 	// made due was done, so that the notification dispatcher sends what is
 	// now due at once instead of at its next poll.
 	Wake func()
+
+	apps appCache // App's
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -33,11 +35,6 @@ func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, Clock: clock, Logger: logger}
-}
-
-// App finds an app by its app_id.
-func (s *Service) App(ctx context.Context, appID string) (*App, error) {
-	return s.store.App(ctx, appID)
 }
 
 // Apps lists every app.

@@ -14,6 +14,9 @@ import (
 type Queries interface {
 	CreateApp(ctx context.Context, app *App) error
 	App(ctx context.Context, appID string) (*App, error)
+	// AppVersion reads the version of the app's settings (App.Version) and
+	// its clock offset, and nothing else.
+	AppVersion(ctx context.Context, appID string) (version int64, clockOffset time.Duration, err error)
 	Apps(ctx context.Context) ([]*App, error)
 	// UpdateApp writes the app's settings: name, sign type, keys, notify
 	// URL, methods, AES key, certificate mode and certificates, identity

@@ -15,7 +15,7 @@ const appColumns = `id, seller_id, name, sign_type, app_public_key, app_private_
 	gateway_private_key, gateway_public_key, intl_client_id, intl_partner_id,
 	notify_url, methods, clock_offset_us, created_at,
 	aes_key, cert_mode, app_certificate, gateway_certificate, root_certificate,
-	identity_mode, isv`
+	identity_mode, isv, version`
 
 // CreateApp stores app; a taken app id or intl client id is zfb.ErrConflict.
 func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
@@ -29,7 +29,7 @@ func (q *queries) CreateApp(ctx context.Context, app *zfb.App) error {
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-			$15, $16, $17, $18, $19, $20, $21)`,
+			$15, $16, $17, $18, $19, $20, $21, 1)`,
 		app.ID, app.SellerID, app.Name, string(app.SignType), app.AppPublicKey, app.AppPrivateKey,
 		app.GatewayPrivateKey, app.GatewayPublicKey, app.IntlClientID, app.IntlPartnerID,
 		app.NotifyURL, string(methodsJSON), app.ClockOffset.Microseconds(), micros(app.CreatedAt),
@@ -101,7 +101,7 @@ func scanApp(r scanner) (*zfb.App, error) {
 		&a.GatewayPrivateKey, &a.GatewayPublicKey, &a.IntlClientID, &a.IntlPartnerID,
 		&a.NotifyURL, &methods, &offsetUS, &createdUS,
 		&a.AESKey, &a.CertMode, &a.AppCertificate, &a.GatewayCertificate, &a.RootCertificate,
-		&identity, &a.ISV); err != nil {
+		&identity, &a.ISV, &a.Version); err != nil {
 		return nil, err
 	}
 	a.SignType = zfb.SignType(signType)
@@ -115,6 +115,19 @@ func scanApp(r scanner) (*zfb.App, error) {
 	a.ClockOffset = time.Duration(offsetUS) * time.Microsecond
 	a.CreatedAt = fromMicros(createdUS)
 	return &a, nil
+}
+
+// AppVersion reads the version of an app's settings and its clock offset.
+func (q *queries) AppVersion(ctx context.Context, appID string) (int64, time.Duration, error) {
+	var version, offsetUS int64
+	err := q.read.QueryRowContext(ctx, `SELECT version, clock_offset_us FROM apps WHERE id = $1`, appID).Scan(&version, &offsetUS)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("app %q: %w", appID, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("app %q: %w", appID, err)
+	}
+	return version, time.Duration(offsetUS) * time.Microsecond, nil
 }
 
 // SetAppClockOffset persists the app's clock offset, to the microsecond.
@@ -149,7 +162,8 @@ func (q *queries) UpdateApp(ctx context.Context, app *zfb.App) error {
 	res, err := q.write.ExecContext(ctx, `UPDATE apps SET name = $2, sign_type = $3,
 		app_public_key = $4, app_private_key = $5, gateway_private_key = $6, gateway_public_key = $7,
 		notify_url = $8, methods = $9, aes_key = $10, cert_mode = $11, app_certificate = $12,
-		gateway_certificate = $13, root_certificate = $14, identity_mode = $15, isv = $16
+		gateway_certificate = $13, root_certificate = $14, identity_mode = $15, isv = $16,
+		version = version + 1
 		WHERE id = $1`,
 		app.ID, app.Name, string(app.SignType),
 		app.AppPublicKey, app.AppPrivateKey, app.GatewayPrivateKey, app.GatewayPublicKey,
@@ -179,7 +193,7 @@ func identityMode(app *zfb.App) zfb.IdentityMode {
 
 // SetAppNotifyURL sets the app's default notify URL ("" for none).
 func (q *queries) SetAppNotifyURL(ctx context.Context, appID, url string) error {
-	res, err := q.write.ExecContext(ctx, `UPDATE apps SET notify_url = $2 WHERE id = $1`, appID, url)
+	res, err := q.write.ExecContext(ctx, `UPDATE apps SET notify_url = $2, version = version + 1 WHERE id = $1`, appID, url)
 	if err != nil {
 		return fmt.Errorf("set notify URL of app %q: %w", appID, err)
 	}

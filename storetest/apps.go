@@ -22,6 +22,7 @@ func sameApp(t *testing.T, got, want *zfb.App) {
 	sameTime(t, "CreatedAt", g.CreatedAt, w.CreatedAt)
 	g.Methods, w.Methods = nil, nil
 	g.ClockOffset, w.ClockOffset = 0, 0
+	g.Version, w.Version = 0, 0 // the store's; checked by testAppVersion
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("app = %+v\nwant %+v", g, w)
@@ -103,6 +104,42 @@ func testAppUpdate(t *testing.T, s zfb.Store) {
 
 	missing := newApp(2)
 	wantErr(t, s.UpdateApp(ctx, missing), zfb.ErrNotFound)
+}
+
+// testAppVersion: every change of an app's settings raises its version,
+// a move of its clock does not, and AppVersion reads both.
+func testAppVersion(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	ok(t, s.CreateApp(ctx, app))
+	version := func() int64 {
+		t.Helper()
+		v, offset, err := s.AppVersion(ctx, app.ID)
+		ok(t, err)
+		got, err := s.App(ctx, app.ID)
+		ok(t, err)
+		if got.Version != v || got.ClockOffset != offset {
+			t.Fatalf("App: version %d, offset %v; AppVersion: %d, %v", got.Version, got.ClockOffset, v, offset)
+		}
+		return v
+	}
+	v1 := version()
+	ok(t, s.UpdateApp(ctx, app))
+	v2 := version()
+	ok(t, s.SetAppNotifyURL(ctx, app.ID, "http://127.0.0.1:9/n"))
+	v3 := version()
+	ok(t, s.SetAppClockOffset(ctx, app.ID, 3*time.Hour))
+	_, err := s.AdvanceAppClock(ctx, app.ID, time.Hour, 100*time.Hour)
+	ok(t, err)
+	v4 := version()
+	if !(v1 < v2 && v2 < v3 && v3 == v4) {
+		t.Errorf("versions %d, %d, %d, %d: want a rise at each settings change and none for the clock", v1, v2, v3, v4)
+	}
+	if _, offset, _ := s.AppVersion(ctx, app.ID); offset != 4*time.Hour {
+		t.Errorf("AppVersion offset = %v, want 4h", offset)
+	}
+	_, _, err = s.AppVersion(ctx, "2021000000000404")
+	wantErr(t, err, zfb.ErrNotFound)
 }
 
 func testAppNotFound(t *testing.T, s zfb.Store) {
@@ -253,4 +290,33 @@ func testServiceCreateApp(t *testing.T, s zfb.Store) {
 		merchant.Floor == nil || *merchant.Floor != 0 {
 		t.Errorf("merchant account = %+v", merchant)
 	}
+}
+
+// testServiceAppCache: Service.App keeps apps parsed, yet never answers
+// stale: a change of settings or a move of the clock made through another
+// Service on the same store (another zfb on the same PostgreSQL) shows at
+// the next call.
+func testServiceAppCache(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	app := newApp(1)
+	app.Methods = []string{zfb.AllMethods}
+	ok(t, s.CreateApp(ctx, app))
+	this, other := zfb.NewService(s, nil, nil), zfb.NewService(s, nil, nil)
+	first, err := this.App(ctx, app.ID)
+	ok(t, err)
+	first.Name = "changed by a caller" // a caller's copy: the cache keeps its own
+	if again, _ := this.App(ctx, app.ID); again.Name != app.Name {
+		t.Fatalf("a caller's change of its copy reached the cache: %q", again.Name)
+	}
+	_, err = other.UpdateApp(ctx, app.ID, func(a *zfb.App) error { a.NotifyURL = "http://127.0.0.1:9/changed"; return nil })
+	ok(t, err)
+	_, err = other.AdvanceClock(ctx, app.ID, 2*time.Hour)
+	ok(t, err)
+	got, err := this.App(ctx, app.ID)
+	ok(t, err)
+	if got.NotifyURL != "http://127.0.0.1:9/changed" || got.ClockOffset != app.ClockOffset.Truncate(time.Microsecond)+2*time.Hour {
+		t.Errorf("after another instance's changes: notify_url %q, clock offset %v", got.NotifyURL, got.ClockOffset)
+	}
+	_, err = this.App(ctx, "2021000000000404")
+	wantErr(t, err, zfb.ErrNotFound)
 }

@@ -24,6 +24,8 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 	}{
 		{"AppRoundTrip", testAppRoundTrip},
 		{"AppUpdate", testAppUpdate},
+		{"AppVersion", testAppVersion},
+		{"ServiceAppCache", testServiceAppCache},
 		{"AppNotFound", testAppNotFound},
 		{"AppConflict", testAppConflict},
 		{"Apps", testApps},
