@@ -14,8 +14,16 @@ const maxCachedApps = 4096
 // version reads the app again, and the clock is read at every call, so a
 // change made by another zfb on the same PostgreSQL shows at once.
 type appCache struct {
-	mu   sync.RWMutex
-	apps map[string]*App
+	mu     sync.RWMutex
+	apps   map[string]*App
+	faults map[string]cachedFaults // fault rules by app id
+}
+
+// cachedFaults are an app's fault rules as read at a version of its
+// settings (adding or deleting a rule raises it).
+type cachedFaults struct {
+	version int64
+	rules   []*Fault
 }
 
 func (c *appCache) get(id string) *App {
@@ -34,6 +42,43 @@ func (c *appCache) put(app *App) {
 		clear(c.apps)
 	}
 	c.apps[app.ID] = app
+}
+
+func (c *appCache) getFaults(appID string, version int64) ([]*Fault, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	f, ok := c.faults[appID]
+	return f.rules, ok && f.version == version
+}
+
+func (c *appCache) putFaults(appID string, version int64, rules []*Fault) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.faults == nil {
+		c.faults = make(map[string]cachedFaults)
+	}
+	if len(c.faults) >= maxCachedApps {
+		clear(c.faults)
+	}
+	c.faults[appID] = cachedFaults{version: version, rules: rules}
+}
+
+// AppFaults lists the fault rules of app, as Service.App (or a command)
+// read it: the rules kept for the app's version, read again when a rule
+// was added or deleted since. The rules are shared: never modify them.
+func (s *Service) AppFaults(ctx context.Context, app *App) ([]*Fault, error) {
+	if rules, ok := s.apps.getFaults(app.ID, app.Version); ok && app.Version != 0 {
+		return rules, nil
+	}
+	// Read after the app: the rules are at least as new as its version.
+	rules, err := s.store.Faults(ctx, app.ID)
+	if err != nil {
+		return nil, err
+	}
+	if app.Version != 0 {
+		s.apps.putFaults(app.ID, app.Version, rules)
+	}
+	return rules, nil
 }
 
 // App finds an app by its app_id. The caller gets its own copy (its

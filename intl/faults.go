@@ -58,7 +58,7 @@ func (h *Handler) do(ctx context.Context, a api, c *call) *outcome {
 // the rule's sub_code, which names gateway.do codes: seed 001 has no other
 // code for a system error (zfb's choice).
 func (h *Handler) matchFault(ctx context.Context, c *call) (*zfb.Fault, error) {
-	rules, err := h.svc.Faults(ctx, c.app.ID)
+	rules, err := h.svc.AppFaults(ctx, c.app)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}

@@ -320,7 +320,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 // matchFault finds the first fault rule of the call's app that matches its
 // method and merchant numbers.
 func (g *Gateway) matchFault(ctx context.Context, c *Call) (*zfb.Fault, error) {
-	rules, err := g.svc.Faults(ctx, c.App.ID)
+	rules, err := g.svc.AppFaults(ctx, c.App)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}

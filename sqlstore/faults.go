@@ -10,16 +10,27 @@ import (
 // CreateFault stores f and sets f.ID. Ids are never reused, not even those
 // of deleted rules. An app that does not exist is zfb.ErrNotFound.
 func (q *queries) CreateFault(ctx context.Context, f *zfb.Fault) error {
-	var id int64
-	err := q.write.QueryRowContext(ctx, `INSERT INTO faults
-		(app_id, method, out_trade_no, effect, delay_ms, sub_code, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		RETURNING id`,
-		f.AppID, f.Method, f.OutTradeNo, f.Effect, f.DelayMS, f.SubCode, micros(f.CreatedAt)).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("create fault %s on %s for app %q: %w", f.Effect, f.Method, f.AppID, classify(err))
+	return q.inWriteTx(ctx, func(q *queries) error {
+		var id int64
+		err := q.write.QueryRowContext(ctx, `INSERT INTO faults
+			(app_id, method, out_trade_no, effect, delay_ms, sub_code, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			RETURNING id`,
+			f.AppID, f.Method, f.OutTradeNo, f.Effect, f.DelayMS, f.SubCode, micros(f.CreatedAt)).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create fault %s on %s for app %q: %w", f.Effect, f.Method, f.AppID, classify(err))
+		}
+		f.ID = id
+		return q.raiseAppVersion(ctx, f.AppID)
+	})
+}
+
+// raiseAppVersion marks a change of the app's fault rules as a change of
+// its settings, so that a cached app and its rules are read again.
+func (q *queries) raiseAppVersion(ctx context.Context, appID string) error {
+	if _, err := q.write.ExecContext(ctx, `UPDATE apps SET version = version + 1 WHERE id = $1`, appID); err != nil {
+		return fmt.Errorf("raise the version of app %q: %w", appID, err)
 	}
-	f.ID = id
 	return nil
 }
 
@@ -52,24 +63,28 @@ func (q *queries) Faults(ctx context.Context, appID string) ([]*zfb.Fault, error
 // DeleteFault removes the app's rule id: zfb.ErrNotFound when the app has no
 // such rule, even if another app has.
 func (q *queries) DeleteFault(ctx context.Context, appID string, id int64) error {
-	res, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1 AND id = $2`, appID, id)
-	if err != nil {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("delete fault %d of app %q: %w", id, appID, zfb.ErrNotFound)
-	}
-	return nil
+	return q.inWriteTx(ctx, func(q *queries) error {
+		res, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1 AND id = $2`, appID, id)
+		if err != nil {
+			return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("delete fault %d of app %q: %w", id, appID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("delete fault %d of app %q: %w", id, appID, zfb.ErrNotFound)
+		}
+		return q.raiseAppVersion(ctx, appID)
+	})
 }
 
 // DeleteFaults removes every rule of the app; none is no error.
 func (q *queries) DeleteFaults(ctx context.Context, appID string) error {
-	if _, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1`, appID); err != nil {
-		return fmt.Errorf("delete faults of app %q: %w", appID, err)
-	}
-	return nil
+	return q.inWriteTx(ctx, func(q *queries) error {
+		if _, err := q.write.ExecContext(ctx, `DELETE FROM faults WHERE app_id = $1`, appID); err != nil {
+			return fmt.Errorf("delete faults of app %q: %w", appID, err)
+		}
+		return q.raiseAppVersion(ctx, appID)
+	})
 }

@@ -135,6 +135,16 @@ func testAppVersion(t *testing.T, s zfb.Store) {
 	if !(v1 < v2 && v2 < v3 && v3 == v4) {
 		t.Errorf("versions %d, %d, %d, %d: want a rise at each settings change and none for the clock", v1, v2, v3, v4)
 	}
+	// Fault rules count as settings.
+	rule := &zfb.Fault{AppID: app.ID, Method: "alipay.trade.pay", Effect: zfb.FaultErrorBefore, SubCode: "isp.unknow-error", CreatedAt: at(1)}
+	ok(t, s.CreateFault(ctx, rule))
+	v5 := version()
+	ok(t, s.DeleteFault(ctx, app.ID, rule.ID))
+	v6 := version()
+	ok(t, s.DeleteFaults(ctx, app.ID))
+	if v7 := version(); !(v4 < v5 && v5 < v6 && v6 < v7) {
+		t.Errorf("versions %d, %d, %d, %d: want a rise at each change of the fault rules", v4, v5, v6, v7)
+	}
 	if _, offset, _ := s.AppVersion(ctx, app.ID); offset != 4*time.Hour {
 		t.Errorf("AppVersion offset = %v, want 4h", offset)
 	}
@@ -319,4 +329,25 @@ func testServiceAppCache(t *testing.T, s zfb.Store) {
 	}
 	_, err = this.App(ctx, "2021000000000404")
 	wantErr(t, err, zfb.ErrNotFound)
+
+	// Fault rules are kept with the app's version: one added or deleted
+	// through another instance shows at the next call.
+	rules, err := this.AppFaults(ctx, got)
+	ok(t, err)
+	if len(rules) != 0 {
+		t.Fatalf("rules %v, want none", rules)
+	}
+	rule := &zfb.Fault{AppID: app.ID, Method: "alipay.trade.pay", Effect: zfb.FaultErrorBefore}
+	ok(t, other.AddFault(ctx, rule))
+	got, err = this.App(ctx, app.ID)
+	ok(t, err)
+	if rules, err = this.AppFaults(ctx, got); err != nil || len(rules) != 1 || rules[0].ID != rule.ID {
+		t.Fatalf("after another instance added a rule: %v, %v", rules, err)
+	}
+	ok(t, other.DeleteFaults(ctx, app.ID))
+	got, err = this.App(ctx, app.ID)
+	ok(t, err)
+	if rules, err = this.AppFaults(ctx, got); err != nil || len(rules) != 0 {
+		t.Fatalf("after another instance deleted the rules: %v, %v", rules, err)
+	}
 }
