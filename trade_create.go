@@ -56,10 +56,6 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	if kind == TradeKindPrecreate {
 		limits.QRCodeTimeoutExpress = cmd.QRCodeTimeoutExpress // a parameter of precreate only
 	}
-	expiresAt, err := limits.expiresAt(now, fallback)
-	if err != nil {
-		return nil, err
-	}
 	fp := fingerprint(kind, amount, cmd.Subject)
 	var out *Trade
 	err = s.command(ctx, func(q Queries) error {
@@ -67,6 +63,12 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 		if err == nil {
 			return s.repeatCreate(ctx, q, t, fp, now, func() error { out = t; return nil })
 		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		// The time limits are checked for a new trade only: a repeat
+		// answers what the first create did, even after its time_expire.
+		expiresAt, err := limits.expiresAt(now, fallback)
+		if err != nil {
 			return err
 		}
 		t = &Trade{

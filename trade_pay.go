@@ -52,10 +52,6 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 		return nil, err
 	}
 	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
-	expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
-	if err != nil {
-		return nil, err
-	}
 	fp := fingerprint(TradeKindPay, amount, cmd.Subject)
 	var res PayResult
 	err = s.command(ctx, func(q Queries) error {
@@ -70,6 +66,12 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 				return err
 			})
 		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		// The time limits are checked for a new trade only: a repeat
+		// answers what the first pay did, even after its time_expire.
+		expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
+		if err != nil {
 			return err
 		}
 		buyer, err := q.BuyerByPaymentCode(ctx, cmd.AuthCode)

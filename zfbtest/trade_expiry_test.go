@@ -1,6 +1,7 @@
 package zfbtest_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -105,5 +106,32 @@ func TestTradeTimeLimits(t *testing.T) {
 		_, err := e.c.TradePrecreate(e.ctx, alipay.TradePrecreate{OutTradeNo: e.outTradeNo(), TotalAmount: "1.00", Subject: "QR", QRCodeTimeoutExpress: "16d"})
 		wantSubCode(t, err, "40004", "ACQ.INVALID_PARAMETER")
 		srv.CheckLedger(t)
+	})
+}
+
+// TestRepeatedPayAfterItsTimeExpire: a pay repeated with the same numbers
+// after its time_expire has passed is answered as any repeat of a paid
+// trade is (ACQ.TRADE_HAS_SUCCESS), not ACQ.INVALID_PARAMETER for a
+// time_expire in the past: the time limits are a new trade's, and a
+// repeat creates nothing.
+func TestRepeatedPayAfterItsTimeExpire(t *testing.T) {
+	clockBackends(t, func(t *testing.T, srv *zfbtest.Server, wall *wallClock) {
+		e := newTradeEnv(t, srv)
+		no := e.outTradeNo()
+		pay := alipay.TradePay{
+			OutTradeNo: no, Scene: "bar_code", AuthCode: srv.Buyer(t, zfb.BehaviourPays).PaymentCode,
+			Subject: "x", TotalAmount: "1.00", TimeExpire: zfb.FormatGatewayTime(wall.Now().Add(5 * time.Minute)),
+		}
+		first, err := e.c.TradePay(e.ctx, pay)
+		if err != nil {
+			t.Fatalf("pay: %v", err)
+		}
+		_, repeat := e.c.TradePay(e.ctx, pay) // before the time_expire
+		srv.AdvanceClock(t, e.app, 10*time.Minute)
+		_, late := e.c.TradePay(e.ctx, pay)
+		var want, got *alipay.Error
+		if !errors.As(repeat, &want) || !errors.As(late, &got) || got.SubCode != want.SubCode {
+			t.Fatalf("repeated pay of trade %s: %v before its time_expire, %v after; want the same answer", first.TradeNo, repeat, late)
+		}
 	})
 }
