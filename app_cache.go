@@ -17,6 +17,26 @@ type appCache struct {
 	mu     sync.RWMutex
 	apps   map[string]*App
 	faults map[string]cachedFaults // fault rules by app id
+	intl   map[string]string       // app id by intl clientId
+}
+
+func (c *appCache) intlApp(clientID string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.intl[clientID]
+	return id, ok
+}
+
+func (c *appCache) putIntlApp(clientID, appID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.intl == nil {
+		c.intl = make(map[string]string)
+	}
+	if len(c.intl) >= maxCachedApps {
+		clear(c.intl)
+	}
+	c.intl[clientID] = appID
 }
 
 // cachedFaults are an app's fault rules as read at a version of its

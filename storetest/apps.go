@@ -330,6 +330,17 @@ func testServiceAppCache(t *testing.T, s zfb.Store) {
 	_, err = this.App(ctx, "2021000000000404")
 	wantErr(t, err, zfb.ErrNotFound)
 
+	// The intl adapter's way in: by clientId, just as fresh.
+	byClient, err := this.AppByIntlClientID(ctx, app.IntlClientID)
+	ok(t, err)
+	_, err = other.UpdateApp(ctx, app.ID, func(a *zfb.App) error { a.NotifyURL = "http://127.0.0.1:9/again"; return nil })
+	ok(t, err)
+	if byClient, err = this.AppByIntlClientID(ctx, app.IntlClientID); err != nil || byClient.ID != app.ID || byClient.NotifyURL != "http://127.0.0.1:9/again" {
+		t.Fatalf("by intl clientId after another instance's change: %v, %+v", err, byClient)
+	}
+	_, err = this.AppByIntlClientID(ctx, "SANDBOX_404")
+	wantErr(t, err, zfb.ErrNotFound)
+
 	// Fault rules are kept with the app's version: one added or deleted
 	// through another instance shows at the next call.
 	rules, err := this.AppFaults(ctx, got)
