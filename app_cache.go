@@ -14,29 +14,9 @@ const maxCachedApps = 4096
 // version reads the app again, and the clock is read at every call, so a
 // change made by another zfb on the same PostgreSQL shows at once.
 type appCache struct {
-	mu     sync.RWMutex
-	apps   map[string]*App
-	faults map[string]cachedFaults // fault rules by app id
-	intl   map[string]string       // app id by intl clientId
-}
-
-func (c *appCache) intlApp(clientID string) (string, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	id, ok := c.intl[clientID]
-	return id, ok
-}
-
-func (c *appCache) putIntlApp(clientID, appID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.intl == nil {
-		c.intl = make(map[string]string)
-	}
-	if len(c.intl) >= maxCachedApps {
-		clear(c.intl)
-	}
-	c.intl[clientID] = appID
+	apps   boundedMap[*App]         // by app id
+	faults boundedMap[cachedFaults] // fault rules by app id
+	intl   boundedMap[string]       // app id by intl clientId
 }
 
 // cachedFaults are an app's fault rules as read at a version of its
@@ -46,49 +26,38 @@ type cachedFaults struct {
 	rules   []*Fault
 }
 
-func (c *appCache) get(id string) *App {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.apps[id]
+// boundedMap is a map safe for concurrent use that empties itself when it
+// reaches maxCachedApps entries. The zero value is ready to use.
+type boundedMap[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
 }
 
-func (c *appCache) put(app *App) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.apps == nil {
-		c.apps = make(map[string]*App)
-	}
-	if len(c.apps) >= maxCachedApps {
-		clear(c.apps)
-	}
-	c.apps[app.ID] = app
+func (b *boundedMap[V]) get(key string) (V, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	v, ok := b.m[key]
+	return v, ok
 }
 
-func (c *appCache) getFaults(appID string, version int64) ([]*Fault, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	f, ok := c.faults[appID]
-	return f.rules, ok && f.version == version
-}
-
-func (c *appCache) putFaults(appID string, version int64, rules []*Fault) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.faults == nil {
-		c.faults = make(map[string]cachedFaults)
+func (b *boundedMap[V]) put(key string, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil {
+		b.m = make(map[string]V)
 	}
-	if len(c.faults) >= maxCachedApps {
-		clear(c.faults)
+	if len(b.m) >= maxCachedApps {
+		clear(b.m)
 	}
-	c.faults[appID] = cachedFaults{version: version, rules: rules}
+	b.m[key] = v
 }
 
 // AppFaults lists the fault rules of app, as Service.App (or a command)
 // read it: the rules kept for the app's version, read again when a rule
 // was added or deleted since. The rules are shared: never modify them.
 func (s *Service) AppFaults(ctx context.Context, app *App) ([]*Fault, error) {
-	if rules, ok := s.apps.getFaults(app.ID, app.Version); ok && app.Version != 0 {
-		return rules, nil
+	if f, ok := s.apps.faults.get(app.ID); ok && f.version == app.Version && app.Version != 0 {
+		return f.rules, nil
 	}
 	// Read after the app: the rules are at least as new as its version.
 	rules, err := s.store.Faults(ctx, app.ID)
@@ -96,7 +65,7 @@ func (s *Service) AppFaults(ctx context.Context, app *App) ([]*Fault, error) {
 		return nil, err
 	}
 	if app.Version != 0 {
-		s.apps.putFaults(app.ID, app.Version, rules)
+		s.apps.faults.put(app.ID, cachedFaults{version: app.Version, rules: rules})
 	}
 	return rules, nil
 }
@@ -104,7 +73,7 @@ func (s *Service) AppFaults(ctx context.Context, app *App) ([]*Fault, error) {
 // App finds an app by its app_id. The caller gets its own copy (its
 // Methods shared, never to be modified).
 func (s *Service) App(ctx context.Context, appID string) (*App, error) {
-	if cached := s.apps.get(appID); cached != nil {
+	if cached, ok := s.apps.apps.get(appID); ok {
 		version, offset, err := s.store.AppVersion(ctx, appID)
 		if err != nil {
 			return nil, err
@@ -120,6 +89,6 @@ func (s *Service) App(ctx context.Context, appID string) (*App, error) {
 		return nil, err
 	}
 	kept := *app
-	s.apps.put(&kept)
+	s.apps.apps.put(app.ID, &kept)
 	return app, nil
 }

@@ -45,21 +45,7 @@ type BuyerIDs struct {
 // buyerIDs names the buyer userID as app shows buyers, issuing the buyer's
 // open_id in app if it needs one and has none: q must be a command's.
 func (s *Service) buyerIDs(ctx context.Context, q Queries, app *App, userID string) (BuyerIDs, error) {
-	if userID == "" {
-		return BuyerIDs{}, nil
-	}
-	var ids BuyerIDs
-	if app.IdentityMode.UsesUserID() {
-		ids.UserID = userID
-	}
-	if app.IdentityMode.UsesOpenID() {
-		openID, err := s.ensureOpenID(ctx, q, app.ID, userID)
-		if err != nil {
-			return BuyerIDs{}, err
-		}
-		ids.OpenID = openID
-	}
-	return ids, nil
+	return nameBuyer(app, userID, func() (string, error) { return s.ensureOpenID(ctx, q, app.ID, userID) })
 }
 
 // showBuyer names the buyer userID as app shows buyers, outside any
@@ -91,6 +77,12 @@ func (s *Service) showBuyer(ctx context.Context, app *App, userID string) (Buyer
 // lookupBuyerIDs names the buyer userID as app shows buyers, reading only:
 // ErrNotFound when the app needs the buyer's open_id and none is issued.
 func lookupBuyerIDs(ctx context.Context, q Queries, app *App, userID string) (BuyerIDs, error) {
+	return nameBuyer(app, userID, func() (string, error) { return q.OpenID(ctx, app.ID, userID) })
+}
+
+// nameBuyer names the buyer userID by app's identity mode, asking openID
+// for the open_id only when the mode shows it.
+func nameBuyer(app *App, userID string, openID func() (string, error)) (BuyerIDs, error) {
 	if userID == "" {
 		return BuyerIDs{}, nil
 	}
@@ -99,11 +91,11 @@ func lookupBuyerIDs(ctx context.Context, q Queries, app *App, userID string) (Bu
 		ids.UserID = userID
 	}
 	if app.IdentityMode.UsesOpenID() {
-		openID, err := q.OpenID(ctx, app.ID, userID)
+		id, err := openID()
 		if err != nil {
 			return BuyerIDs{}, err
 		}
-		ids.OpenID = openID
+		ids.OpenID = id
 	}
 	return ids, nil
 }

@@ -11,7 +11,7 @@ import (
 // never changes, so which app has it is kept; the app itself comes from
 // Service.App, never stale.
 func (s *Service) AppByIntlClientID(ctx context.Context, clientID string) (*App, error) {
-	if id, ok := s.apps.intlApp(clientID); ok {
+	if id, ok := s.apps.intl.get(clientID); ok {
 		app, err := s.App(ctx, id)
 		switch {
 		case err == nil && app.IntlClientID == clientID:
@@ -24,8 +24,8 @@ func (s *Service) AppByIntlClientID(ctx context.Context, clientID string) (*App,
 	if err != nil {
 		return nil, err
 	}
-	s.apps.putIntlApp(clientID, app.ID)
+	s.apps.intl.put(clientID, app.ID)
 	kept := *app
-	s.apps.put(&kept)
+	s.apps.apps.put(app.ID, &kept)
 	return app, nil
 }
