@@ -115,4 +115,3 @@ func (e environment) open(ctx context.Context, c *config) (*zfb.Service, func(),
 	}
 	return zfb.NewService(store, nil, logger), func() { store.Close() }, nil
 }
-
