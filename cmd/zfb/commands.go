@@ -219,8 +219,7 @@ func (e environment) app(ctx context.Context, args []string) error {
 			Methods []string `json:"methods"`
 		}{sandbox.AppCredentials(app), app.Name, app.Methods})
 	}
-	fmt.Fprintf(e.stderr, "zfb app: unknown command %q\n", args[0])
-	return errUsage
+	return errUsage // not reached: args[0] was checked above
 }
 
 // keys prints a fresh RSA-2048 key pair in the formats the SDKs take.
