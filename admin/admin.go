@@ -28,6 +28,9 @@ type Handler struct {
 	token    *tokenCache
 	mux      *http.ServeMux
 	replayer Replayer // nil: notifications cannot be replayed
+	// writeTimeout is the HTTP server's write timeout (WithWriteTimeout);
+	// a delay fault as long cannot be answered. 0: unknown, not checked.
+	writeTimeout time.Duration
 }
 
 // Option configures the admin API.

@@ -1,11 +1,16 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/zfbpay/zfb"
 )
+
+// WithWriteTimeout tells the admin API the HTTP server's write timeout, so
+// that it refuses a delay fault the server could never answer after.
+func WithWriteTimeout(d time.Duration) Option { return func(h *Handler) { h.writeTimeout = d } }
 
 func (h *Handler) routeFaults() {
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/faults", h.listFaults)
@@ -57,6 +62,12 @@ func (h *Handler) createFault(w http.ResponseWriter, r *http.Request) {
 		SubCode    string `json:"sub_code"`
 	}
 	if !readJSON(w, r, &body) {
+		return
+	}
+	if delay := time.Duration(body.DelayMS) * time.Millisecond; body.Effect == zfb.FaultDelay && h.writeTimeout > 0 && delay >= h.writeTimeout {
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf(
+			"delay_ms %d is not shorter than the server's write timeout (%s): the delayed answer would never arrive; give a delay below %d ms",
+			body.DelayMS, h.writeTimeout, h.writeTimeout.Milliseconds()))
 		return
 	}
 	f := &zfb.Fault{AppID: r.PathValue("app_id"), Method: body.Method, OutTradeNo: body.OutTradeNo, Effect: body.Effect, DelayMS: body.DelayMS, SubCode: body.SubCode}

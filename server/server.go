@@ -67,6 +67,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	if cfg.Replayer != nil {
 		adminOpts = append(adminOpts, admin.WithReplayer(cfg.Replayer))
 	}
+	adminOpts = append(adminOpts, admin.WithWriteTimeout(WriteTimeout))
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
 	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger))
 	mux.Handle(admin.AppToAppAuthPath, admin.AppToAppAuth(svc, cfg.Logger))
@@ -77,6 +78,10 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	return checkHost(mux, cfg.Addr, cfg.AllowedHosts)
 }
 
+// WriteTimeout bounds the writing of an answer (http.Server.WriteTimeout):
+// the admin API refuses delay faults as long (admin.WithWriteTimeout).
+const WriteTimeout = 60 * time.Second
+
 // Serve serves h on ln until ctx is done, then shuts down gracefully,
 // letting requests in flight finish for up to drain.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, drain time.Duration) error {
@@ -84,7 +89,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

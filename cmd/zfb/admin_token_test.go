@@ -151,7 +151,8 @@ func testAdminTokenRotate(t *testing.T, dbArgs ...string) {
 }
 
 func TestAdminTokenRotateWithoutSandbox(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
+	data := t.TempDir() // exists: only serve creates a data directory
+
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"admin-token", "rotate", "--data", data}, noEnv, &out, &errOut)
 	if !errors.Is(err, zfb.ErrNoAdminToken) || out.Len() != 0 {

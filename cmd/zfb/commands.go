@@ -17,15 +17,18 @@ import (
 )
 
 // sandbox prints sandbox.json, creating the sandbox on an empty database.
+// Its URLs are those the last `zfb serve` on the database bound
+// (zfb.SettingServerURL), unless --addr or ZFB_ADDR names others.
 func (e environment) sandbox(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("zfb sandbox", flag.ContinueOnError)
+	fs := e.newFlags("zfb sandbox", command{usage: "zfb sandbox [--data DIR] [--db URL] [--addr HOST:PORT]",
+		about: "Prints sandbox.json: the apps with their keys, the buyers, the admin token and the URLs of the server\n" +
+			"(those the last `zfb serve` on this database bound, unless --addr is given). It creates the sandbox on an\nempty database."})
 	c := e.flags(fs)
-	if err := parse(fs, args); err != nil {
+	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.data, 0o700); err != nil && c.db == "" {
-		return err
-	}
+	addrGiven := e.getenv("ZFB_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
 	svc, closeStore, err := e.open(ctx, c)
 	if err != nil {
 		return err
@@ -34,7 +37,15 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 	if _, err := sandbox.Ensure(ctx, svc); err != nil {
 		return err
 	}
-	file, err := sandbox.Load(ctx, svc, c.baseURL())
+	base := c.baseURL()
+	if !addrGiven {
+		if served, err := svc.Setting(ctx, zfb.SettingServerURL); err == nil && served != "" {
+			base = served
+		} else if err != nil && !errors.Is(err, zfb.ErrNotFound) {
+			return err
+		}
+	}
+	file, err := sandbox.Load(ctx, svc, base)
 	if err != nil {
 		return err
 	}
@@ -51,13 +62,18 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 // that file exists.
 func (e environment) adminToken(ctx context.Context, args []string) error {
 	const usage = "usage: zfb admin-token rotate [--data DIR] [--db URL]\n"
+	fs := e.newFlags("zfb admin-token rotate", command{usage: "zfb admin-token rotate [--data DIR] [--db URL]",
+		about: "Replaces the admin token in the database (running servers take the new one up within a second),\n" +
+			"prints it, and writes it to <data>/sandbox.json when that file exists."})
+	c := e.flags(fs)
+	if len(args) > 0 && isHelp(args[0]) {
+		return e.parse(fs, []string{"--help"})
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		fmt.Fprint(e.stderr, usage)
 		return errUsage
 	}
-	fs := flag.NewFlagSet("zfb admin-token rotate", flag.ContinueOnError)
-	c := e.flags(fs)
-	if err := parse(fs, args[1:]); err != nil {
+	if err := e.parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -115,15 +131,28 @@ func (e environment) app(ctx context.Context, args []string) error {
 		fmt.Fprint(e.stderr, "usage: zfb app create|list|show\n")
 		return errUsage
 	}
-	fs := flag.NewFlagSet("zfb app "+args[0], flag.ContinueOnError)
+	sub := args[0]
+	if isHelp(sub) {
+		sub, args = "", []string{"", "--help"}
+	}
+	fs := e.newFlags(strings.TrimSpace("zfb app "+sub), command{
+		usage: "zfb app create [--sign-type RSA2|RSA] [--methods m1,m2] [--name N] [--app-public-key FILE] [--cert-mode] [--db URL]\n" +
+			"zfb app list [--db URL]\nzfb app show [--db URL] APP_ID",
+		about: "Creates, lists and shows merchant apps in the database (create prints the new app's keys)."})
 	c := e.flags(fs)
 	signType := fs.String("sign-type", "RSA2", "RSA2 (SHA256withRSA) or RSA (SHA1withRSA)")
 	methods := fs.String("methods", "", "comma-separated APIs the app may call (default: all)")
 	name := fs.String("name", "", "a name for the app")
 	publicKeyFile := fs.String("app-public-key", "", "a file holding the app's own public key (default: zfb generates a key pair)")
 	certMode := fs.Bool("cert-mode", false, "put the app in public-key-certificate mode (every app gets certificates; this makes it require them)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := e.parse(fs, args[1:]); err != nil {
 		return err
+	}
+	switch args[0] {
+	case "create", "list", "show":
+	default:
+		fmt.Fprintf(e.stderr, "zfb app: unknown command %q\n", args[0])
+		return errUsage
 	}
 	svc, closeStore, err := e.open(ctx, c)
 	if err != nil {
@@ -190,16 +219,15 @@ func (e environment) app(ctx context.Context, args []string) error {
 			Methods []string `json:"methods"`
 		}{sandbox.AppCredentials(app), app.Name, app.Methods})
 	}
-	fmt.Fprintf(e.stderr, "zfb app: unknown command %q\n", args[0])
-	return errUsage
+	return errUsage // not reached: args[0] was checked above
 }
 
 // keys prints a fresh RSA-2048 key pair in the formats the SDKs take.
 func (e environment) keys(args []string) error {
-	fs := flag.NewFlagSet("zfb keys", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := e.newFlags("zfb keys", command{usage: "zfb keys [--bits 2048]",
+		about: "Prints a fresh RSA key pair in the forms the SDKs take: PKCS#1 and PKCS#8 PEM, the public PEM, bare Base64."})
 	bits := fs.Int("bits", 2048, "key size")
-	if err := parse(fs, args); err != nil {
+	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	key, err := sign.GenerateKey(*bits)

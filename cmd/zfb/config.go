@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -46,6 +48,35 @@ func (c *config) database() string {
 	return filepath.Join(c.data, "zfb.db")
 }
 
+// checkDB refuses a --db that names a database zfb cannot use: anything
+// but a path, sqlite:PATH, or a postgres:// (postgresql://) URL.
+func (c *config) checkDB() error {
+	db := c.db
+	if db == "" || strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") || strings.HasPrefix(db, "sqlite:") {
+		return nil
+	}
+	scheme, _, ok := strings.Cut(db, ":")
+	if !ok || len(scheme) < 2 || strings.ContainsAny(scheme, `/\.`) { // a path ("C:\zfb.db", "./a:b")
+		return nil
+	}
+	return fmt.Errorf("--db %s: zfb keeps its data in SQLite (a file path, or sqlite:PATH) or PostgreSQL (postgres://…); %q is neither", redactDB(db), scheme+":")
+}
+
+// requireData refuses to go on when the data directory does not exist:
+// only serve creates it.
+func (c *config) requireData() error {
+	info, err := os.Stat(c.data)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("data directory %s does not exist (start `zfb serve` first or pass --data)", c.data)
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return fmt.Errorf("data directory %s is not a directory", c.data)
+	}
+	return nil
+}
+
 func (c *config) baseURL() string { return "http://" + c.addr }
 
 func (e environment) logger(c *config) (*slog.Logger, error) {
@@ -63,8 +94,17 @@ func (e environment) logger(c *config) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
 }
 
-// open opens the store and a Service over it.
+// open opens the store and a Service over it. A SQLite database in the
+// data directory needs the directory to exist (serve creates it first).
 func (e environment) open(ctx context.Context, c *config) (*zfb.Service, func(), error) {
+	if err := c.checkDB(); err != nil {
+		return nil, nil, err
+	}
+	if c.db == "" {
+		if err := c.requireData(); err != nil {
+			return nil, nil, err
+		}
+	}
 	logger, err := e.logger(c)
 	if err != nil {
 		return nil, nil, err
@@ -74,12 +114,4 @@ func (e environment) open(ctx context.Context, c *config) (*zfb.Service, func(),
 		return nil, nil, err
 	}
 	return zfb.NewService(store, nil, logger), func() { store.Close() }, nil
-}
-
-// parse parses args, printing usage errors the flag package's way.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	return nil
 }

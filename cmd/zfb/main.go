@@ -3,18 +3,18 @@
 //	zfb serve                      serve on 127.0.0.1:8650 from ./zfb-data (SQLite)
 //	zfb serve --db postgres://…    serve from PostgreSQL
 //	zfb sandbox                    print sandbox.json
-//	zfb app create|list|show       manage merchant apps
-//	zfb admin-token rotate         replace the admin token
-//	zfb keys                       print a fresh RSA-2048 key pair
+//	zfb call METHOD --biz '{…}'    call gateway.do, signed as the sandbox's first app
+//	zfb trade|buyer|clock|fault|notify …   the admin API's controls
+//	zfb version                    the build's version
 //
-// Every flag has a ZFB_* environment variable (ZFB_ADDR, ZFB_DATA, ZFB_DB,
-// ZFB_ALLOWED_HOSTS, ZFB_LOG_LEVEL, ZFB_LOG_FORMAT); a flag wins over its
-// variable.
+// Every flag has a ZFB_* environment variable (--admin-url: ZFB_ADMIN_URL);
+// a flag wins over its variable. `zfb help COMMAND` lists a command's flags.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,24 +41,40 @@ const usage = `zfb is a self-hosted Alipay.
 
 Usage:
   zfb serve   [--addr 127.0.0.1:8650] [--data ./zfb-data] [--db URL] [--allowed-hosts h1,h2] [--timestamp-skew 24h]
-  zfb sandbox [--data ./zfb-data] [--db URL] [--addr …]
-  zfb app create [--sign-type RSA2|RSA] [--methods m1,m2] [--name N] [--app-public-key FILE] [--db URL]
-  zfb app list   [--db URL]
-  zfb app show   [--db URL] APP_ID
-  zfb admin-token rotate [--data ./zfb-data] [--db URL]
-  zfb keys
+  zfb sandbox [--data ./zfb-data] [--db URL] [--addr …]      print sandbox.json
+  zfb app create|list|show [--db URL] …                      manage merchant apps (in the database)
+  zfb admin-token rotate [--data ./zfb-data] [--db URL]      replace the admin token
+  zfb keys                                                   print a fresh RSA-2048 key pair
+  zfb call METHOD --biz '{…}' [--app-id ID]                  call gateway.do and print the verified answer
+  zfb trade show|pay|decline|scan …                          a trade; act as its buyer
+  zfb buyer list|show|create|restrict|unrestrict|top-up …    sandbox buyers
+  zfb clock show|advance DURATION|set TIME [--app-id ID]     an app's clock
+  zfb fault list|add|clear|delete …                          fault rules (unknown results on demand)
+  zfb notify list|replay …                                   notifications; send one again
+  zfb version                                                the version, VCS revision and Go version
+  zfb help COMMAND                                           a command's flags (as does COMMAND --help)
 
---db is a SQLite file path (default <data>/zfb.db) or a postgres:// URL.
-Environment: ZFB_ADDR, ZFB_DATA, ZFB_DB, ZFB_ALLOWED_HOSTS, ZFB_LOG_LEVEL (debug|info|warn|error), ZFB_LOG_FORMAT (text|json).
+serve, sandbox, app and admin-token use the database: --db is a SQLite file path (default
+<data>/zfb.db; sqlite:PATH too) or a postgres:// URL. The other commands use the admin API and
+gateway.do of a running zfb, found in sandbox.json (--sandbox, default <data>/sandbox.json) or
+given by --admin-url and --admin-token. Every flag also reads a ZFB_* environment variable
+(--admin-url: ZFB_ADMIN_URL); a flag wins over its variable.
 `
 
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, environment{getenv: getenv, stdout: stdout, stderr: stderr, helps: map[*flag.FlagSet]command{}})
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, env environment) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(env.stderr, usage)
 		return errUsage
 	}
-	env := environment{getenv: getenv, stdout: stdout, stderr: stderr}
 	switch args[0] {
 	case "serve":
 		return env.serve(ctx, args[1:])
@@ -70,15 +86,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.adminToken(ctx, args[1:])
 	case "keys":
 		return env.keys(args[1:])
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "call":
+		return env.call(ctx, args[1:])
+	case "trade":
+		return env.trade(ctx, args[1:])
+	case "buyer":
+		return env.buyer(ctx, args[1:])
+	case "clock":
+		return env.clock(ctx, args[1:])
+	case "fault":
+		return env.fault(ctx, args[1:])
+	case "notify":
+		return env.notify(ctx, args[1:])
+	case "version":
+		return env.version(args[1:])
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && !isHelp(args[1]) {
+			return dispatch(ctx, []string{args[1], "--help"}, env)
+		}
+		fmt.Fprint(env.stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "zfb: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(env.stderr, "zfb: unknown command %q\n\n%s", args[0], usage)
 	return errUsage
 }
 
 type environment struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
+	// helps holds each flag set's usage lines for its --help (newFlags).
+	helps map[*flag.FlagSet]command
+	// onParse, when set, sees every flag set before it parses (tests).
+	onParse func(*flag.FlagSet)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -19,21 +18,43 @@ import (
 )
 
 func (e environment) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("zfb serve", flag.ContinueOnError)
+	fs := e.newFlags("zfb serve", command{usage: "zfb serve [--addr 127.0.0.1:8650] [--data ./zfb-data] [--db URL] [flags]",
+		about: "Serves gateway.do, the international acquiring dialect, the admin API and the dashboard. The first start\n" +
+			"on an empty database creates the sandbox; every start writes <data>/sandbox.json with the URLs it serves.\n" +
+			"One server at a time may use a data directory (it holds <data>/zfb.lock)."})
 	c := e.flags(fs)
 	skew := fs.Duration("timestamp-skew", openapi.DefaultTimestampSkew, "refuse requests whose timestamp is further than this from the clock (0: check the format only)")
 	intlRateText := fs.String("intl-rate-limit", e.env("ZFB_INTL_RATE_LIMIT", "50"), "international acquiring requests per second per clientId, bursts of twice that (0: no limit, for load tests)")
 	allowedHosts := fs.String("allowed-hosts", e.env("ZFB_ALLOWED_HOSTS", ""), "comma-separated Host names to answer besides the loopback names and the --addr host (.example.com: a domain and its subdomains; *: any); others get 421")
-	if err := parse(fs, args); err != nil {
+	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	intlRate, err := strconv.ParseFloat(*intlRateText, 64)
 	if err != nil || !(intlRate >= 0 && intlRate <= 1e9) { // NaN too
 		return fmt.Errorf("--intl-rate-limit %q: want a number of requests per second, 0 or more", *intlRateText)
 	}
+	if err := c.checkDB(); err != nil {
+		return err
+	}
+	if _, err := e.logger(c); err != nil {
+		return err
+	}
+	// Bind first: a taken port fails before anything is written.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", c.addr, err)
+	}
+	defer ln.Close()
+	// The URLs name the port actually bound (":0" picks one).
+	c.addr = ln.Addr().String()
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return err
 	}
+	unlock, err := lockData(c.data, c.addr)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	svc, closeStore, err := e.open(ctx, c)
 	if err != nil {
 		return err
@@ -47,24 +68,18 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("reading the admin token: %w", err)
 	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
+	if err := svc.RecordServerURL(ctx, c.baseURL()); err != nil {
+		return fmt.Errorf("recording the server's URL: %w", err)
 	}
-	// The URLs name the port actually bound (":0" picks one).
-	c.addr = ln.Addr().String()
 	file, err := sandbox.Load(ctx, svc, c.baseURL())
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	sandboxPath := filepath.Join(c.data, "sandbox.json")
 	if err := file.WriteCertificates(filepath.Join(c.data, "certs")); err != nil {
-		ln.Close()
 		return fmt.Errorf("writing the certificates: %w", err)
 	}
 	if err := file.WriteFile(sandboxPath); err != nil {
-		ln.Close()
 		return fmt.Errorf("writing %s: %w", sandboxPath, err)
 	}
 	svc.Logger.Info("zfb serving", "addr", c.addr, "db", redactDB(c.database()), "sandbox_created", created)
