@@ -12,6 +12,7 @@ func (h *Handler) routeBuyers() {
 	h.mux.HandleFunc("POST "+Prefix+"/buyers", h.createBuyer)
 	h.mux.HandleFunc("GET "+Prefix+"/buyers/{user_id}", h.showBuyer)
 	h.mux.HandleFunc("POST "+Prefix+"/buyers/{user_id}", h.updateBuyer)
+	h.mux.HandleFunc("POST "+Prefix+"/buyers/{user_id}/top-up", h.topUpBuyer)
 }
 
 // buyerJSON is a buyer as the admin API shows it: with its open_id in
@@ -116,6 +117,28 @@ func (h *Handler) updateBuyer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := h.svc.Buyer(ctx, userID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.buyerJSON(w, r, http.StatusOK, b)
+}
+
+// topUpBuyer takes {"amount":"100.00"} and adds it to the buyer's balance,
+// paid from the sandbox's funding account.
+func (h *Handler) topUpBuyer(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Amount string `json:"amount"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	amount, err := zfb.ParseAmount(body.Amount)
+	if err != nil || amount <= 0 {
+		writeError(w, http.StatusBadRequest, "invalid_request", `"amount" must be an amount above zero like "100.00"`)
+		return
+	}
+	b, err := h.svc.TopUpBuyer(r.Context(), r.PathValue("user_id"), amount)
 	if err != nil {
 		h.fail(w, r, err)
 		return
