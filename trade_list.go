@@ -88,3 +88,8 @@ func (s *Service) Trades(ctx context.Context, appID string, status TradeStatus, 
 	}
 	return page, nil
 }
+
+// TradeRefunds lists a trade's refunds, oldest first.
+func (s *Service) TradeRefunds(ctx context.Context, tradeNo string) ([]*Refund, error) {
+	return s.store.Refunds(ctx, tradeNo)
+}
