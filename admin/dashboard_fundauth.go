@@ -11,33 +11,32 @@ import (
 // shows per app, newest first.
 const listLimitPerApp = 100
 
-// appFilter reads ?app_id= and the apps to list: that one, or all.
-func (d *dashboard) appFilter(r *http.Request) (appID string, apps []*zfb.App, err error) {
-	all, err := d.svc.Apps(r.Context())
-	if err != nil {
-		return "", nil, err
+// appFilter reads ?app_id= and the apps to list (that one, or all), and
+// returns every app as well, for the filter's choices.
+func (d *dashboard) appFilter(r *http.Request) (appID string, apps, all []*zfb.App, err error) {
+	if all, err = d.svc.Apps(r.Context()); err != nil {
+		return "", nil, nil, err
 	}
 	appID = r.URL.Query().Get("app_id")
 	if appID == "" {
-		return "", all, nil
+		return "", all, all, nil
 	}
 	for _, a := range all {
 		if a.ID == appID {
-			return appID, []*zfb.App{a}, nil
+			return appID, []*zfb.App{a}, all, nil
 		}
 	}
-	return appID, nil, nil
+	return appID, nil, all, nil
 }
 
 // authOrdersPage lists the fund authorisation orders of one app
 // (?app_id=) or of each, newest first.
 func (d *dashboard) authOrdersPage(w http.ResponseWriter, r *http.Request, s *session) {
-	appID, apps, err := d.appFilter(r)
+	appID, apps, all, err := d.appFilter(r)
 	if err != nil {
 		d.fail(w, r, "apps", err)
 		return
 	}
-	all, _ := d.svc.Apps(r.Context())
 	data := struct {
 		Apps   []*zfb.App
 		AppID  string

@@ -10,12 +10,11 @@ import (
 // intlPaymentsPage lists the international payments of one app
 // (?app_id=) or of each, newest first.
 func (d *dashboard) intlPaymentsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	appID, apps, err := d.appFilter(r)
+	appID, apps, all, err := d.appFilter(r)
 	if err != nil {
 		d.fail(w, r, "apps", err)
 		return
 	}
-	all, _ := d.svc.Apps(r.Context())
 	data := struct {
 		Apps     []*zfb.App
 		AppID    string

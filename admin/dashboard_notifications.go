@@ -16,12 +16,11 @@ const notificationsShown = 200
 // notificationsPage lists the notifications of one app (?app_id=) or of
 // each, latest first, with their delivery state.
 func (d *dashboard) notificationsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	appID, apps, err := d.appFilter(r)
+	appID, apps, all, err := d.appFilter(r)
 	if err != nil {
 		d.fail(w, r, "apps", err)
 		return
 	}
-	all, _ := d.svc.Apps(r.Context())
 	data := struct {
 		Apps          []*zfb.App
 		AppID         string

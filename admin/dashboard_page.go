@@ -40,7 +40,6 @@ var pageFuncs = template.FuncMap{
 		return zfb.FormatGatewayTime(*t)
 	},
 	"badge": statusBadge,
-	"mask":  maskPaymentCode,
 	"deref": func(p *int64) int64 { return *p },
 }
 
