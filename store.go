@@ -58,6 +58,9 @@ type Queries interface {
 	// with that id exists (INSERT … ON CONFLICT DO NOTHING: safe to race).
 	EnsureAccount(ctx context.Context, a *Account) error
 	Account(ctx context.Context, id string) (*Account, error)
+	// Accounts lists the accounts of one kind, or of every kind when kind
+	// is "", by kind and then id.
+	Accounts(ctx context.Context, kind string) ([]*Account, error)
 	// PostTransfer records t as two entries and moves the balances, refusing
 	// (ErrInsufficientFunds) a debit below the account's floor and (ErrNotFound)
 	// an account that does not exist or has another currency. It sets t.ID.
@@ -122,6 +125,11 @@ type Queries interface {
 	// out_trade_no.
 	Trade(ctx context.Context, tradeNo string) (*Trade, error)
 	TradeByOutTradeNo(ctx context.Context, appID, outTradeNo string) (*Trade, error)
+	// Trades lists the trades f selects, newest (latest created_at) first
+	// and by trade_no descending among trades made at the same time, as
+	// stored (no time-outs applied), leaving out the tombstones of
+	// cancelled out_trade_nos (TradeKindCancelled).
+	Trades(ctx context.Context, f TradeFilter) ([]*Trade, error)
 	// UpdateTrade writes every field of t but those fixed at creation
 	// (trade_no, app, out_trade_no, kind, seller, auth_no, amount,
 	// fingerprint, created_at) if the stored version is still t.Version, and increments

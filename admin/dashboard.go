@@ -13,13 +13,10 @@ import (
 	"github.com/zfbpay/zfb"
 )
 
-//go:embed dashboard.html dashboard_login.html dashboard_style.html
+//go:embed dashboard*.html
 var dashboardFS embed.FS
 
-var (
-	dashboardPage = template.Must(template.ParseFS(dashboardFS, "dashboard.html", "dashboard_style.html"))
-	loginPage     = template.Must(template.ParseFS(dashboardFS, "dashboard_login.html", "dashboard_style.html"))
-)
+var loginPage = template.Must(template.ParseFS(dashboardFS, "dashboard_login.html", "dashboard_style.html"))
 
 // DefaultLedgerCheckEvery is how often, at most, the dashboard runs the
 // ledger check, a scan of the whole ledger.
@@ -35,6 +32,8 @@ type dashboard struct {
 	limiter     loginLimiter
 	crossOrigin *http.CrossOriginProtection
 	mux         *http.ServeMux
+	pages       map[string]*template.Template // by file name
+	replayer    Replayer                      // nil: notifications cannot be replayed
 
 	endedMu       sync.Mutex
 	endedSessions map[string]time.Time // signed-out cookie values, until they expire
@@ -54,6 +53,12 @@ func WithLedgerCheckEvery(d time.Duration) DashboardOption {
 	}
 }
 
+// WithDashboardReplayer lets the dashboard's Replay button send a
+// notification again through r (the notify package's Dispatcher).
+func WithDashboardReplayer(r Replayer) DashboardOption {
+	return func(db *dashboard) { db.replayer = r }
+}
+
 // WithDashboardClock reads the wall clock from c (for session expiry, the
 // sign-in rate limit and the ledger check's age) instead of the system's.
 func WithDashboardClock(c zfb.Clock) DashboardOption {
@@ -70,6 +75,7 @@ func Dashboard(svc *zfb.Service, logger *slog.Logger, opts ...DashboardOption) h
 		crossOrigin:   http.NewCrossOriginProtection(),
 		mux:           http.NewServeMux(),
 		endedSessions: map[string]time.Time{},
+		pages:         dashboardPages(),
 	}
 	d.ledger = &ledgerCache{check: svc.CheckLedger, every: DefaultLedgerCheckEvery, now: func() time.Time { return d.clock.Now() }, log: logger}
 	for _, o := range opts {
@@ -79,6 +85,7 @@ func Dashboard(svc *zfb.Service, logger *slog.Logger, opts ...DashboardOption) h
 	d.mux.HandleFunc("POST "+loginPath, d.login)
 	d.mux.HandleFunc("POST "+dashboardPath+"logout", d.logout)
 	d.mux.HandleFunc("GET "+dashboardPath+"{$}", d.authed(d.overview))
+	d.routePages()
 	d.mux.HandleFunc(dashboardPath, d.authed(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		http.NotFound(w, r)
 	}))
@@ -111,8 +118,9 @@ type ledgerView struct {
 	TakenAt, Age, Every string
 }
 
-// overview is the dashboard's page. ?reveal=<user_id> shows that buyer's
-// payment code in full.
+// overview is the dashboard's first page: apps with their clocks, recent
+// trades, buyers and the ledger check. ?reveal=<user_id> shows that
+// buyer's payment code in full.
 func (d *dashboard) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	apps, err := d.svc.Apps(ctx)
@@ -125,27 +133,40 @@ func (d *dashboard) overview(w http.ResponseWriter, r *http.Request, s *session)
 		d.fail(w, r, "buyers", err)
 		return
 	}
-	ledger := d.ledger.get(ctx)
-	data := struct {
-		Apps        []appRow
-		Buyers      []buyerRow
-		Ledger      ledgerView
-		CSRF        string
-		SessionEnds string
-	}{
-		CSRF:        s.csrf(),
-		SessionEnds: zfb.FormatGatewayTime(s.expires),
-		Ledger: ledgerView{
-			Report: ledger.report, Failed: ledger.err != nil,
-			TakenAt: zfb.FormatGatewayTime(ledger.at),
-			Age:     d.clock.Now().Sub(ledger.at).Round(time.Second).String(),
-			Every:   d.ledger.every.String(),
-		},
+	recent, err := d.svc.Trades(ctx, "", "", "", nil, 10)
+	if err != nil {
+		d.fail(w, r, "recent trades", err)
+		return
 	}
+	data := struct {
+		Apps       []appRow
+		Trades     []*zfb.Trade
+		Buyers     []buyerRow
+		RevealBase string
+		Ledger     ledgerView
+	}{Trades: recent.Trades, Buyers: d.buyerRows(r, buyers), RevealBase: dashboardPath, Ledger: d.ledgerView(r)}
 	for _, a := range apps {
 		data.Apps = append(data.Apps, appRow{a.ID, a.SellerID, string(a.SignType), zfb.FormatGatewayTime(a.Clock(d.svc.Clock).Now())})
 	}
+	d.show(w, r, s, "dashboard.html", "Overview", "overview", data)
+}
+
+// ledgerView is the cached ledger check as a page shows it.
+func (d *dashboard) ledgerView(r *http.Request) ledgerView {
+	ledger := d.ledger.get(r.Context())
+	return ledgerView{
+		Report: ledger.report, Failed: ledger.err != nil,
+		TakenAt: zfb.FormatGatewayTime(ledger.at),
+		Age:     d.clock.Now().Sub(ledger.at).Round(time.Second).String(),
+		Every:   d.ledger.every.String(),
+	}
+}
+
+// buyerRows shows buyers with their payment codes masked, but for the one
+// ?reveal= names (logged).
+func (d *dashboard) buyerRows(r *http.Request, buyers []*zfb.Buyer) []buyerRow {
 	reveal := r.URL.Query().Get("reveal")
+	rows := make([]buyerRow, 0, len(buyers))
 	for _, b := range buyers {
 		row := buyerRow{
 			UserID: b.UserID, LogonID: b.LogonID, PaymentCode: maskPaymentCode(b.PaymentCode),
@@ -153,11 +174,11 @@ func (d *dashboard) overview(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		if reveal != "" && reveal == b.UserID {
 			row.PaymentCode, row.Revealed = b.PaymentCode, true
-			d.log.InfoContext(ctx, "dashboard: payment code revealed", "user_id", b.UserID, "remote", remoteKey(r))
+			d.log.InfoContext(r.Context(), "dashboard: payment code revealed", "user_id", b.UserID, "remote", remoteKey(r))
 		}
-		data.Buyers = append(data.Buyers, row)
+		rows = append(rows, row)
 	}
-	d.render(w, r, http.StatusOK, dashboardPage, data)
+	return rows
 }
 
 // maskPaymentCode hides a payment code but its first two and last four

@@ -8,6 +8,7 @@ import (
 )
 
 func (h *Handler) routeTrades() {
+	h.mux.HandleFunc("GET "+Prefix+"/trades", h.listTrades)
 	h.mux.HandleFunc("GET "+Prefix+"/trades/{trade_no}", h.showTrade)
 	h.mux.HandleFunc("GET "+Prefix+"/apps/{app_id}/trades/{out_trade_no}", h.showTradeByOutTradeNo)
 	h.mux.HandleFunc("POST "+Prefix+"/trades/{trade_no}/buyer", h.actAsBuyer)

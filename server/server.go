@@ -64,12 +64,14 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)
 	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, intlOpts...))
 	var adminOpts []admin.Option
+	var dashboardOpts []admin.DashboardOption
 	if cfg.Replayer != nil {
 		adminOpts = append(adminOpts, admin.WithReplayer(cfg.Replayer))
+		dashboardOpts = append(dashboardOpts, admin.WithDashboardReplayer(cfg.Replayer))
 	}
 	adminOpts = append(adminOpts, admin.WithWriteTimeout(WriteTimeout))
 	mux.Handle(admin.Prefix+"/", admin.New(svc, cfg.AdminToken, cfg.Logger, adminOpts...))
-	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger))
+	mux.Handle("/dashboard/", admin.Dashboard(svc, cfg.Logger, dashboardOpts...))
 	mux.Handle(admin.AppToAppAuthPath, admin.AppToAppAuth(svc, cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -98,6 +98,9 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"AppAuthCodes", testAppAuthCodes},
 		{"AppAuthorizations", testAppAuthorizations},
 		{"AppAuthorizationRevoke", testAppAuthorizationRevoke},
+		{"TradesList", testTradesList},
+		{"Accounts", testAccounts},
+		{"ServiceTopUpBuyer", testServiceTopUpBuyer},
 		{"InReadTx", testInReadTx},
 		{"InReadTxWritesFail", testInReadTxWritesFail},
 	}

@@ -1,0 +1,71 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/zfbpay/zfb"
+)
+
+// intlPaymentsPage lists the international payments of one app
+// (?app_id=) or of each, newest first.
+func (d *dashboard) intlPaymentsPage(w http.ResponseWriter, r *http.Request, s *session) {
+	appID, apps, all, err := d.appFilter(r)
+	if err != nil {
+		d.fail(w, r, "apps", err)
+		return
+	}
+	data := struct {
+		Apps     []*zfb.App
+		AppID    string
+		Payments []*zfb.IntlPayment
+	}{Apps: all, AppID: appID}
+	for _, a := range apps {
+		ps, err := d.svc.IntlPayments(r.Context(), a.ID, listLimitPerApp)
+		if err != nil {
+			d.fail(w, r, "intl payments", err)
+			return
+		}
+		data.Payments = append(data.Payments, ps...)
+	}
+	d.show(w, r, s, "dashboard_intl_payments.html", "International payments", "intl", data)
+}
+
+// intlPaymentPage shows a payment with its refunds, transfers and
+// notifications, and the buyer's actions while it waits for them.
+func (d *dashboard) intlPaymentPage(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("acquirement_id")
+	p, refunds, err := d.svc.IntlPaymentView(r.Context(), id)
+	if err != nil {
+		d.pageError(w, r, s, "international payment "+id, err)
+		return
+	}
+	data := struct {
+		Payment       *zfb.IntlPayment
+		Refunds       []*zfb.IntlRefund
+		Transfers     []*zfb.Transfer
+		Notifications []notificationRow
+		Waiting       bool
+	}{Payment: p, Refunds: refunds, Waiting: p.Status == zfb.IntlPaymentInit}
+	if data.Transfers, err = d.svc.Transfers(r.Context(), id); err != nil {
+		d.fail(w, r, "transfers", err)
+		return
+	}
+	if data.Notifications, err = d.notificationsAbout(r, p.AppID, id); err != nil {
+		d.fail(w, r, "notifications", err)
+		return
+	}
+	d.show(w, r, s, "dashboard_intl_payment.html", "International payment "+id, "intl", data)
+}
+
+// intlBuyerAction plays the buyer on a waiting payment: pay or decline.
+func (d *dashboard) intlBuyerAction(r *http.Request) (string, string, error) {
+	id := r.PathValue("acquirement_id")
+	back := dashboardPath + "intl/" + url.PathEscape(id)
+	action := r.PostForm.Get("action")
+	p, err := d.svc.ActOnIntlPayment(r.Context(), id, action)
+	if err != nil {
+		return back, "", err
+	}
+	return back, "The buyer did " + action + ": the payment is " + string(p.Status) + ".", nil
+}
