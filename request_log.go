@@ -62,9 +62,11 @@ type RequestRecord struct {
 	// search for any of them finds it.
 	Refs []string
 
-	// Diagnose, when set, works out Diagnosis. It is run off the request's
-	// path, by the recorder, and never stored.
-	Diagnose func() string `json:"-"`
+	// Complete, when set, fills in what is costly to work out — the
+	// parameters and the answer as text, the sign string, and when
+	// diagnose is true the diagnosis of a failed signature. The recorder
+	// runs it off the request's path; it is never stored.
+	Complete func(ctx context.Context, r *RequestRecord, diagnose bool) `json:"-"`
 }
 
 // RequestFilter selects records of the request log, newest first.
