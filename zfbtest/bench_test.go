@@ -20,8 +20,16 @@ import (
 // store, request verification, and the (cached) answer signature. The
 // request is signed once, outside the loop, so the client's RSA does not
 // count.
-func BenchmarkQueryOverHTTP(b *testing.B) {
-	srv := zfbtest.NewServer(b)
+func BenchmarkQueryOverHTTP(b *testing.B) { benchQueryOverHTTP(b) }
+
+// BenchmarkQueryOverHTTPWithRequestLog is BenchmarkQueryOverHTTP with
+// every call recorded in the request log, at its default bound.
+func BenchmarkQueryOverHTTPWithRequestLog(b *testing.B) {
+	benchQueryOverHTTP(b, zfbtest.WithRequestLog(10000))
+}
+
+func benchQueryOverHTTP(b *testing.B, opts ...zfbtest.Option) {
+	srv := zfbtest.NewServer(b, opts...)
 	app := srv.App()
 	c, err := alipay.New(app.AppID, app.AppPrivateKey, app.AlipayPublicKey, alipay.WithGateway(srv.GatewayURL))
 	if err != nil {
