@@ -43,7 +43,9 @@ type Option func(*Recorder)
 
 // WithQueue sets how many records may wait to be written (DefaultQueue);
 // past that, records are dropped and counted.
-func WithQueue(n int) Option { return func(r *Recorder) { r.queue = make(chan *zfb.RequestRecord, max(n, 1)) } }
+func WithQueue(n int) Option {
+	return func(r *Recorder) { r.queue = make(chan *zfb.RequestRecord, max(n, 1)) }
+}
 
 // New returns a recorder that keeps the newest keep records (keep > 0).
 // Nothing is written until Run runs.

@@ -49,8 +49,8 @@ func testRequestLog(t *testing.T, s zfb.Store) {
 	intl := recs[4]
 	intl.Dialect, intl.AppID, intl.Method = zfb.DialectIntl, "2021000000000002", "alipay.intl.acquiring.common.payCancel"
 	intl.Refs = []string{"T1", "acq-1", "acq-1", ""} // shares T1 with recs[1]; repeats and blanks dropped
-	intl.Params["nul"] = "a\x00b"                      // stored as text on both backends
-	ok(t, s.RecordRequests(ctx, recs[:2]))             // two batches
+	intl.Params["nul"] = "a\x00b"                    // stored as text on both backends
+	ok(t, s.RecordRequests(ctx, recs[:2]))           // two batches
 	ok(t, s.RecordRequests(ctx, recs[2:]))
 	for i := 1; i < len(recs); i++ {
 		if recs[i].ID <= recs[i-1].ID {
