@@ -1,9 +1,12 @@
 package reqlog_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/alipay"
+	"github.com/zfbpay/zfb/alipay/intl"
 	"github.com/zfbpay/zfb/sign"
 	"github.com/zfbpay/zfb/storetest"
 	"github.com/zfbpay/zfb/zfbtest"
@@ -190,6 +194,65 @@ func TestRequestLogEndToEnd(t *testing.T) {
 		})
 		if code := adminGet(t, srv, "/requests/"+strconv.FormatInt(byOut[0].ID, 10), &r); code != http.StatusNotFound {
 			t.Errorf("the oldest call is still there (%d); the log holds %d", code, len(all))
+		}
+	})
+}
+
+func TestRequestLogIntl(t *testing.T) {
+	backends(t, func(t *testing.T, srv *zfbtest.Server) {
+		app := srv.App()
+		c, err := intl.New(app.IntlClientID, app.AppPrivateKey, app.AlipayPublicKey,
+			intl.WithBaseURL(srv.URL), intl.WithPartnerID(app.IntlPartnerID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.PayCancel(context.Background(), intl.PayCancelRequest{PartnerID: app.IntlPartnerID, MerchantTransID: "LOG-M1"})
+		var rerr *intl.Error
+		if err != nil && !errors.As(err, &rerr) {
+			t.Fatalf("payCancel: %v", err)
+		}
+		found := waitFor(t, srv, "q=LOG-M1", one)
+		r := detail(t, srv, found[0].ID)
+		if r.Dialect != zfb.DialectIntl || r.Method != "alipay.intl.acquiring.common.payCancel" || r.AppID != app.AppID ||
+			r.Signature != zfb.SignatureVerified || r.Params["clientId"] != app.IntlClientID ||
+			!strings.Contains(r.Params["body"], "LOG-M1") || !strings.HasPrefix(r.SignContent, "{") {
+			t.Errorf("intl record %+v", r)
+		}
+
+		// Signed over the compact JSON, sent pretty: the answer is
+		// INVALID_SIGNATURE, the log says why.
+		key, err := sign.ParsePrivateKey(app.AppPrivateKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value := `{
+  "head": {"version": "2.0.2", "function": "alipay.intl.acquiring.common.payCancel", "clientId": "` + app.IntlClientID + `",
+           "reqTime": "` + time.Now().Format(time.RFC3339) + `", "reqMsgId": "m-1"},
+  "body": {"partnerId": "` + app.IntlPartnerID + `", "merchantTransId": "LOG-M2"}
+}`
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, []byte(value)); err != nil {
+			t.Fatal(err)
+		}
+		sig, err := sign.Sign(key, sign.RSA2, compact.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(srv.URL+"/api/alipay/intl/acquiring/common/paycancel.htm", "application/json; charset=utf-8",
+			strings.NewReader(`{"request":`+value+`,"signature":"`+sig+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `"resultCode":"INVALID_SIGNATURE"`) || strings.Contains(string(body), "re-formatted") {
+			t.Errorf("wire answer %s", body)
+		}
+		found = waitFor(t, srv, "q=LOG-M2", one)
+		r = detail(t, srv, found[0].ID)
+		if r.Signature != zfb.SignatureFailed || r.SubCode != "INVALID_SIGNATURE" || r.Code != "F" || !r.Failed ||
+			!strings.Contains(r.Diagnosis, "re-formatted") {
+			t.Errorf("failed intl record %+v", r)
 		}
 	})
 }
