@@ -18,7 +18,7 @@ import (
 // Defaults of a Recorder.
 const (
 	DefaultQueue = 4096 // records waiting to be written
-	DefaultBatch = 256  // records per write transaction at most
+	DefaultBatch = 64   // records per write transaction at most: short, so SQLite's one writer is not held long
 )
 
 var _ zfb.RequestRecorder = (*Recorder)(nil)
