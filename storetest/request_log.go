@@ -137,4 +137,24 @@ func testRequestLog(t *testing.T, s zfb.Store) {
 	if n != 3 || len(list(zfb.RequestFilter{})) != 0 || len(list(zfb.RequestFilter{Query: "acq-1"})) != 0 {
 		t.Errorf("pruning to 0 deleted %d and left %v", n, list(zfb.RequestFilter{}))
 	}
+
+	// A batch larger than one statement: every record gets its own ID and
+	// its own references.
+	var big []*zfb.RequestRecord
+	for n := range 40 {
+		r := newRequestRecord(100 + n)
+		r.Refs = append(r.Refs, fmt.Sprintf("big-%d", n))
+		big = append(big, r)
+	}
+	ok(t, s.RecordRequests(ctx, big))
+	for n, r := range big {
+		got, err := s.Request(ctx, r.ID)
+		ok(t, err)
+		if !reflect.DeepEqual(got.Refs, r.Refs) || got.Params["biz_content"] != r.Params["biz_content"] {
+			t.Fatalf("record %d (ID %d): refs %v, want %v", n, r.ID, got.Refs, r.Refs)
+		}
+		if found := list(zfb.RequestFilter{Query: fmt.Sprintf("big-%d", n)}); !reflect.DeepEqual(found, id(r)) {
+			t.Fatalf("big-%d finds %v, want %v", n, found, id(r))
+		}
+	}
 }
