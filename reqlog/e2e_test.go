@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/alipay"
 	"github.com/zfbpay/zfb/alipay/intl"
@@ -181,6 +183,33 @@ func TestRequestLogEndToEnd(t *testing.T) {
 		}
 		if strings.Contains(r.Answer, "without sign_type") {
 			t.Error("the diagnosis reached the wire")
+		}
+
+		// Declared UTF-8, signed over GBK bytes.
+		p = map[string]string{
+			"app_id": app.AppID, "method": "alipay.trade.precreate", "charset": "utf-8", "sign_type": "RSA2",
+			"timestamp": time.Now().In(zfb.Beijing).Format("2006-01-02 15:04:05"), "version": "1.0",
+			"biz_content": `{"out_trade_no":"LOG-GBK","subject":"测试商品","total_amount":"1.00"}`,
+		}
+		gbk, err := simplifiedchinese.GBK.NewEncoder().String(sign.RequestContent(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p["sign"], err = sign.Sign(key, sign.RSA2, []byte(gbk)); err != nil {
+			t.Fatal(err)
+		}
+		form = url.Values{}
+		for k, v := range p {
+			form.Set(k, v)
+		}
+		resp, err = http.PostForm(srv.GatewayURL, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		r = detail(t, srv, waitFor(t, srv, "q=LOG-GBK", one)[0].ID)
+		if r.Signature != zfb.SignatureFailed || !strings.Contains(r.Diagnosis, "GBK bytes") {
+			t.Errorf("GBK-signed record %+v", r)
 		}
 
 		// The log keeps the newest keep calls.
