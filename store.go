@@ -246,6 +246,18 @@ type Queries interface {
 	// token, say).
 	Setting(ctx context.Context, key string) (string, error)
 	PutSetting(ctx context.Context, key, value string) error
+
+	// RecordRequests stores records of the request log and sets their IDs,
+	// which grow with each record stored.
+	RecordRequests(ctx context.Context, records []*RequestRecord) error
+	// Requests lists records, newest (highest ID) first, as f selects;
+	// f.Limit is set.
+	Requests(ctx context.Context, f RequestFilter) ([]*RequestRecord, error)
+	// Request finds a record; ErrNotFound when there is none.
+	Request(ctx context.Context, id int64) (*RequestRecord, error)
+	// PruneRequests deletes every record but the newest keep and reports
+	// how many it deleted.
+	PruneRequests(ctx context.Context, keep int) (int64, error)
 }
 
 // Store is zfb's storage: SQLite embedded, or PostgreSQL shared by several

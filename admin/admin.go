@@ -62,6 +62,7 @@ func New(svc *zfb.Service, token string, logger *slog.Logger, opts ...Option) *H
 	h.routeIntl()
 	h.routeNotifications()
 	h.routeAuthorizations()
+	h.routeRequests()
 	h.guardInput() // last: the input boundary (boundary.go) before every route above
 	return h
 }

@@ -86,6 +86,7 @@ func Dashboard(svc *zfb.Service, logger *slog.Logger, opts ...DashboardOption) h
 	d.mux.HandleFunc("POST "+dashboardPath+"logout", d.logout)
 	d.mux.HandleFunc("GET "+dashboardPath+"{$}", d.authed(d.overview))
 	d.routePages()
+	d.routeRequests() // dashboard_requests.go
 	d.mux.HandleFunc(dashboardPath, d.authed(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		http.NotFound(w, r)
 	}))

@@ -19,6 +19,7 @@ type request struct {
 	env  *sign.SignedEnvelope // nil when the body is not an envelope
 	head head
 	body json.RawMessage // the value of request.body, as sent; nil when absent
+	raw  []byte          // the whole body, as received (for the request log)
 }
 
 // head is request.head. Each field is read leniently (see textField); a
@@ -51,6 +52,7 @@ func readRequest(w http.ResponseWriter, r *http.Request, limit int64) (*request,
 		}
 		return req, paramIllegal("the request body could not be read")
 	}
+	req.raw = raw
 	env, err := sign.ExtractEnvelope(raw, sign.NodeRequest)
 	if err != nil {
 		return req, paramIllegal(`the body must be a JSON envelope {"request":{"head":{…},"body":{…}},"signature":"…"} in UTF-8`)

@@ -63,6 +63,7 @@ type Handler struct {
 	limiter       *limiter
 	maxBody       int64
 	timestampSkew time.Duration
+	recorder      zfb.RequestRecorder // nil: requests are not recorded (reqlog.go)
 }
 
 // Option configures a Handler.
@@ -73,6 +74,7 @@ type config struct {
 	burst         int
 	maxBody       int64
 	timestampSkew time.Duration
+	recorder      zfb.RequestRecorder
 }
 
 // WithRateLimit limits each client to perSecond requests on average, with
@@ -102,7 +104,7 @@ func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) http.Handler {
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Handler{svc: svc, log: logger, limiter: newLimiter(c.rate, c.burst), maxBody: c.maxBody, timestampSkew: c.timestampSkew}
+	return &Handler{svc: svc, log: logger, limiter: newLimiter(c.rate, c.burst), maxBody: c.maxBody, timestampSkew: c.timestampSkew, recorder: c.recorder}
 }
 
 // exchange is one request and what is known of its answer so far.
@@ -112,6 +114,8 @@ type exchange struct {
 	sig  signer
 	app  *zfb.App
 	keys *appkeys.Keys
+	// verified says the signature verified (for the request log).
+	verified bool
 }
 
 // ServeHTTP answers one request. A path zfb does not serve is
@@ -121,6 +125,7 @@ type exchange struct {
 // resultInfo (UNCONFIRMED: what Alipay answers; zfb's choice).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	w, recorded := h.capture(w)
 	ctx := r.Context()
 	a, served := apis[r.URL.Path]
 	x := &exchange{head: responseHead{Function: a.function, RespTime: intlTime(h.svc.Clock.Now())}}
@@ -138,6 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, "app_id", x.app.ID)
 	}
 	h.log.InfoContext(ctx, "intl", attrs...)
+	h.record(recorded, start, r.URL.Path, x, code)
 }
 
 // serve runs the checks in this order, which decides the answer to a
@@ -205,6 +211,7 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	case verify(x.keys, alg, req.env) != nil:
 		return fail(codeInvalidSignature, "")
 	}
+	x.verified = true
 	if out := checkRequest(req); out != nil {
 		return out
 	}

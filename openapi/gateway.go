@@ -69,6 +69,7 @@ type Gateway struct {
 	maxBody       int64
 	timestampSkew time.Duration
 	cacheSize     int
+	recorder      zfb.RequestRecorder // nil: calls are not recorded (reqlog.go)
 }
 
 // Option configures a Gateway.
@@ -130,6 +131,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	w, recorded := g.capture(w)
 	ctx := r.Context()
 	req, perr := readRequest(r, g.maxBody)
 	if perr == nil {
@@ -195,6 +197,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, "sub_code", zerr.SubCode)
 	}
 	g.log.InfoContext(ctx, "gateway.do", attrs...)
+	g.record(recorded, start, req, app, keys, code, zerr)
 }
 
 // serve validates the common parameters in Alipay's order and calls the
@@ -247,6 +250,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 	if content, err := sign.VerifyRequest(keys.AppPublic, sign.Algorithm(app.SignType), req.raw); err != nil {
 		return nil, zfb.InvalidSignature(echoSignContent(req.charset, content))
 	}
+	req.verified = true
 	m, ok := g.methods[p["method"]]
 	switch {
 	case !ok:

@@ -25,6 +25,8 @@ type request struct {
 	// biz_content passed the boundary (errorFields).
 	business bool
 	call     *Call
+	// verified says the signature verified (for the request log).
+	verified bool
 	// aesKey is set once biz_content was decrypted (decryptBizContent):
 	// the answer is encrypted with it.
 	aesKey []byte

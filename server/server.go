@@ -40,6 +40,9 @@ type Config struct {
 	// Replayer, when set, lets the admin API replay notifications (the
 	// dispatcher StartWorkers returns).
 	Replayer admin.Replayer
+	// Recorder, when set, records every call of both dialects in the
+	// request log (the recorder StartRequestLog returns).
+	Recorder zfb.RequestRecorder
 	// Addr is the address the server listens on, as bound ("127.0.0.1:8650");
 	// its host is one the Host header may name (see AllowedHosts).
 	Addr string
@@ -54,14 +57,14 @@ type Config struct {
 // Handler returns zfb's routes, behind the Host allow-list (see
 // Config.AllowedHosts).
 func Handler(svc *zfb.Service, cfg Config) http.Handler {
-	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew))
+	gateway := openapi.New(svc, cfg.Logger, openapi.WithTimestampSkew(cfg.TimestampSkew), openapi.WithRecorder(cfg.Recorder))
 	openapi.RegisterTrades(gateway, svc)
 	openapi.RegisterFundAuth(gateway, svc)
 	openapi.RegisterISV(gateway, svc)
 	openapi.RegisterCertDownload(gateway)
 	mux := http.NewServeMux()
 	mux.Handle("/gateway.do", gateway)
-	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew)}, cfg.IntlOptions...)
+	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew), intl.WithRecorder(cfg.Recorder)}, cfg.IntlOptions...)
 	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, intlOpts...))
 	var adminOpts []admin.Option
 	var dashboardOpts []admin.DashboardOption

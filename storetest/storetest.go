@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"ServiceTopUpBuyer", testServiceTopUpBuyer},
 		{"InReadTx", testInReadTx},
 		{"InReadTxWritesFail", testInReadTxWritesFail},
+		{"RequestLog", testRequestLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -40,6 +40,8 @@ type options struct {
 	logger *slog.Logger
 	notify []notify.Option
 	intl   []intl.Option
+	// requestLog is how many calls the request log keeps; 0: no log.
+	requestLog int
 }
 
 // Option configures NewServer.
@@ -63,6 +65,10 @@ func WithNotifyOptions(opts ...notify.Option) Option {
 func WithIntlOptions(opts ...intl.Option) Option {
 	return func(o *options) { o.intl = append(o.intl, opts...) }
 }
+
+// WithRequestLog records every call in the request log, keeping the newest
+// keep (see the admin API's /requests); without it there is no log.
+func WithRequestLog(keep int) Option { return func(o *options) { o.requestLog = keep } }
 
 // WithLogger logs to l instead of discarding.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -107,6 +113,8 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	}
 	dispatcher, waitWorkers := server.StartWorkers(serveCtx, svc, cfg)
 	cfg.Replayer = dispatcher
+	recorder, waitRequestLog := server.StartRequestLog(serveCtx, svc, o.logger, o.requestLog)
+	cfg.Recorder = recorder
 	done := make(chan error, 1)
 	h := server.Handler(svc, cfg)
 	go func() { done <- server.Serve(serveCtx, ln, h, o.logger, time.Second) }()
@@ -116,6 +124,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 			tb.Errorf("zfbtest: serving: %v", err)
 		}
 		waitWorkers()
+		waitRequestLog()
 	})
 	return &Server{URL: url, GatewayURL: url + "/gateway.do", Sandbox: file, Service: svc, Store: store, Dispatcher: dispatcher}
 }

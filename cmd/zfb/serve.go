@@ -25,6 +25,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	c := e.flags(fs)
 	skew := fs.Duration("timestamp-skew", openapi.DefaultTimestampSkew, "refuse requests whose timestamp is further than this from the clock (0: check the format only)")
 	intlRateText := fs.String("intl-rate-limit", e.env("ZFB_INTL_RATE_LIMIT", "50"), "international acquiring requests per second per clientId, bursts of twice that (0: no limit, for load tests)")
+	requestLogText := fs.String("request-log", e.env("ZFB_REQUEST_LOG", strconv.Itoa(server.DefaultRequestLog)), "how many gateway calls the request log keeps, newest first (0: no log)")
 	allowedHosts := fs.String("allowed-hosts", e.env("ZFB_ALLOWED_HOSTS", ""), "comma-separated Host names to answer besides the loopback names and the --addr host (.example.com: a domain and its subdomains; *: any); others get 421")
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -32,6 +33,10 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	intlRate, err := strconv.ParseFloat(*intlRateText, 64)
 	if err != nil || !(intlRate >= 0 && intlRate <= 1e9) { // NaN too
 		return fmt.Errorf("--intl-rate-limit %q: want a number of requests per second, 0 or more", *intlRateText)
+	}
+	requestLog, err := strconv.Atoi(*requestLogText)
+	if err != nil || requestLog < 0 {
+		return fmt.Errorf("--request-log %q: want a number of calls, 0 or more", *requestLogText)
 	}
 	if err := c.checkDB(); err != nil {
 		return err
@@ -96,10 +101,13 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	dispatcher, waitWorkers := server.StartWorkers(workCtx, svc, cfg)
 	cfg.Replayer = dispatcher
+	recorder, waitRequestLog := server.StartRequestLog(workCtx, svc, svc.Logger, requestLog)
+	cfg.Recorder = recorder
 	h := server.Handler(svc, cfg)
 	err = server.Serve(ctx, ln, h, svc.Logger, 10*time.Second)
 	stopWork()
 	waitWorkers()
+	waitRequestLog()
 	svc.Logger.Info("zfb stopped")
 	return err
 }
