@@ -41,6 +41,8 @@ var pageFuncs = template.FuncMap{
 	},
 	"badge": statusBadge,
 	"deref": func(p *int64) int64 { return *p },
+	// search links to the request log's calls that named a number.
+	"search": requestsSearch,
 }
 
 // formatMinor writes minor units of currency as a decimal amount: two

@@ -1,22 +1,12 @@
 package admin
 
 import (
-	"embed"
-	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/zfbpay/zfb"
 )
-
-//go:embed dashboard_requests.html dashboard_style.html
-var requestsFS embed.FS
-
-var requestsPages = template.Must(template.New("").Funcs(template.FuncMap{
-	"search": requestsSearch,
-}).ParseFS(requestsFS, "dashboard_requests.html", "dashboard_style.html"))
 
 // requestsPath is the request log's page; other pages link to
 // requestsPath+"?q=<number>" to list the calls that named a number.
@@ -48,10 +38,6 @@ func requestRowOf(r *zfb.RequestRecord) requestRow {
 		Latency: strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 1, 64) + " ms"}
 }
 
-type requestsChrome struct {
-	CSRF, SessionEnds string
-}
-
 func (d *dashboard) requestList(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	f := zfb.RequestFilter{AppID: q.Get("app_id"), Method: q.Get("method"), Query: q.Get("q"),
@@ -76,11 +62,10 @@ func (d *dashboard) requestList(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	data := struct {
-		requestsChrome
 		Filter zfb.RequestFilter
 		Rows   []requestRow
 		Older  string
-	}{requestsChrome: requestsChrome{s.csrf(), zfb.FormatGatewayTime(s.expires)}, Filter: f}
+	}{Filter: f}
 	for _, rec := range records {
 		data.Rows = append(data.Rows, requestRowOf(rec))
 	}
@@ -89,7 +74,7 @@ func (d *dashboard) requestList(w http.ResponseWriter, r *http.Request, s *sessi
 		next.Set("before", strconv.FormatInt(records[len(records)-1].ID, 10))
 		data.Older = requestsPath + "?" + next.Encode()
 	}
-	d.render(w, r, http.StatusOK, requestsPages.Lookup("requests"), data)
+	d.show(w, r, s, "dashboard_requests.html", "Request log", "requests", data)
 }
 
 func (d *dashboard) requestDetail(w http.ResponseWriter, r *http.Request, s *session) {
@@ -99,17 +84,9 @@ func (d *dashboard) requestDetail(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	rec, err := d.svc.Request(r.Context(), id)
-	if errors.Is(err, zfb.ErrNotFound) {
-		http.NotFound(w, r)
-		return
-	}
 	if err != nil {
-		d.fail(w, r, "request log", err)
+		d.pageError(w, r, s, "call #"+r.PathValue("id"), err)
 		return
 	}
-	data := struct {
-		requestsChrome
-		requestRow
-	}{requestsChrome{s.csrf(), zfb.FormatGatewayTime(s.expires)}, requestRowOf(rec)}
-	d.render(w, r, http.StatusOK, requestsPages.Lookup("request"), data)
+	d.show(w, r, s, "dashboard_request.html", "Call #"+r.PathValue("id")+": "+rec.Method, "requests", requestRowOf(rec))
 }

@@ -15,6 +15,7 @@ func dashboardPages() map[string]*template.Template {
 		"dashboard_buyers.html", "dashboard_apps.html", "dashboard_app.html",
 		"dashboard_notifications.html", "dashboard_notification.html",
 		"dashboard_ledger.html",
+		"dashboard_requests.html", "dashboard_request.html",
 	)
 }
 
