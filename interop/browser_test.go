@@ -3,7 +3,8 @@ package interop
 // A headless Chromium for tests of the dashboard, driven with chromedp over the DevTools
 // protocol: start it (newBrowser), sign in, open pages, click by text, fill by label or name, read
 // the text of the page or of a table row. When a test that uses it fails, a screenshot and the
-// HTML of the page are kept (see screenshotDir), and the failure names the files.
+// HTML of the page are kept (see screenshotDir), and the failure names the files. What the pages
+// report as errors (browser_errors_test.go) is logged then too, and requireNoPageErrors checks it.
 //
 // Without Chromium the test skips ("needs Chromium: …"), or fails in CI.
 
@@ -37,9 +38,10 @@ const (
 
 // browser is one headless Chromium with one tab, for one test, on one zfb.
 type browser struct {
-	t    *testing.T
-	ctx  context.Context // the tab's chromedp context
-	base string          // zfb's root URL, like http://127.0.0.1:41234
+	t      *testing.T
+	ctx    context.Context // the tab's chromedp context
+	base   string          // zfb's root URL, like http://127.0.0.1:41234
+	errors *pageErrors
 }
 
 // findChromium returns the path of Chromium (or Chrome), or "" when there is none.
@@ -79,7 +81,8 @@ func newBrowser(t *testing.T, base string) *browser {
 	}
 	life, stopLife := context.WithTimeout(context.Background(), browserTimeout)
 	alloc, stopAlloc := chromedp.NewExecAllocator(life, opts...)
-	ctx, stopTab := chromedp.NewContext(alloc, chromedp.WithErrorf(t.Logf))
+	errs := &pageErrors{}
+	ctx, stopTab := chromedp.NewContext(alloc, chromedp.WithErrorf(t.Logf), chromedp.WithListener(errs.listen))
 	t.Cleanup(func() {
 		stopTab()
 		stopAlloc()
@@ -89,7 +92,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
-	b := &browser{t: t, ctx: ctx, base: base}
+	b := &browser{t: t, ctx: ctx, base: base, errors: errs}
 	// Registered after the one that stops the browser, so it runs before it.
 	t.Cleanup(b.keepScreenshotIfFailed)
 	return b
@@ -272,6 +275,14 @@ func (b *browser) signIn(token string) {
 	}
 }
 
+// requireNoPageErrors fails the test if a page reported an error so far (see pageErrors).
+func (b *browser) requireNoPageErrors() {
+	b.t.Helper()
+	if errs := b.errors.all(); len(errs) > 0 {
+		b.t.Errorf("browser: the pages reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+}
+
 // screenshot returns a PNG of the whole page.
 func (b *browser) screenshot() ([]byte, error) {
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
@@ -315,6 +326,9 @@ func (b *browser) keepScreenshotIfFailed() {
 	defer cancel()
 	if html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err == nil {
 		_ = os.WriteFile(name+".html", []byte(html), 0o644)
+	}
+	for _, e := range b.errors.all() {
+		b.t.Logf("browser: a page reported %s", e)
 	}
 	abs, _ := filepath.Abs(name)
 	b.t.Logf("browser: the page at the failure (%s) is in %s.png and %s.html", b.location(), abs, abs)

@@ -133,6 +133,8 @@ func TestDashboardBrowser(t *testing.T) {
 	if p := b.path(); !strings.HasPrefix(p, "/dashboard/login") {
 		t.Errorf("signed out, /dashboard/ leaves the browser at %s, want the sign-in form", p)
 	}
+	// No page broke its Content-Security-Policy or threw.
+	b.requireNoPageErrors()
 }
 
 // TestDashboardScreenshot takes a screenshot of the overview after a few trades. With
