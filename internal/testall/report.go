@@ -127,19 +127,32 @@ func isSummary(s string) bool {
 // logLine is a line written by t.Log, t.Skip, …: "    file_test.go:12: text".
 var logLine = regexp.MustCompile(`^\s+[^\s:]+\.go:\d+: (.*)$`)
 
-// skipReason is the message a skipped test gave: the last line it logged
-// (the first line of a message of several).
+// skipReason is the message a skipped test gave: its last log line (the first line of a message
+// of several), when nothing but -v's framing follows it. (A test that logs and then calls
+// SkipNow is counted under what it logged last: the output cannot tell the two apart.)
 func skipReason(lines []line, test string) string {
 	for i := len(lines) - 1; i >= 0; i-- {
 		if lines[i].test != test {
 			continue
 		}
-		if m := logLine.FindStringSubmatch(strings.TrimRight(lines[i].text, "\n")); m != nil {
+		text := strings.TrimRight(lines[i].text, "\n")
+		if m := logLine.FindStringSubmatch(text); m != nil {
 			return m[1]
 		}
+		switch {
+		case strings.HasPrefix(text, "--- SKIP"), strings.HasPrefix(text, "=== "):
+			// the test's end, or the framing of parallel tests
+		case strings.HasPrefix(text, "        "):
+			// a further line of the message
+		default:
+			return noReason
+		}
 	}
-	return "no reason given"
+	return noReason
 }
+
+// noReason stands for the reason of a test skipped with SkipNow.
+const noReason = "no reason given"
 
 func (r *report) failedPackages() int { return len(r.failed) }
 

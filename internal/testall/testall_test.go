@@ -47,12 +47,13 @@ func TestNothingSkipped(t *testing.T) {
 }
 
 func TestSkipsSummed(t *testing.T) {
-	code, out, last := runFixture(t, "-run", "Needs|NoNetwork|Subtests")
+	code, out, last := runFixture(t, "-run", "Needs|NoNetwork|Subtests|SkipNow")
 	if code != 0 {
 		t.Errorf("exit %d, want 0: skips are no failure", code)
 	}
 	want := `skipped: 1 test for want of PostgreSQL (set ZFB_TEST_POSTGRES), ` +
-		`2 for want of Node.js (install Node.js >= 18 with npm), 1 because "no network here" (run with -v to see them)`
+		`2 for want of Node.js (install Node.js >= 18 with npm), 1 because "no network here", 1 because "no reason given" ` +
+		`(run with -v to see them)`
 	if last != want {
 		t.Errorf("last line\n%s\nwant\n%s", last, want)
 	}
