@@ -231,15 +231,21 @@ func (b *browser) textOf(css string) string {
 	return s
 }
 
-// rowText is the visible text of the first table row that contains cell text want, cells
-// separated by tabs, or "" when there is none.
-func (b *browser) rowText(want string) string {
+// rowText is the visible text of the first table row with a cell that is want (or has it as a
+// word), cells separated by tabs, or "" when there is none. With a heading, only tables after the
+// first heading (h1–h6) whose text is heading count: rowText("Buyers", userID) finds the buyer's
+// row, not a trade of that buyer listed above.
+func (b *browser) rowText(heading, want string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const want = `+jsString(want)+`;`+
-		` for (const tr of document.querySelectorAll('tr')) { const cells = [...tr.cells].map(c => c.innerText.trim());`+
-		` if (cells.some(c => c === want || c.split(/\s+/).includes(want))) return cells.join('\t'); }`+
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const want = `+jsString(want)+`, heading = `+jsString(heading)+`;`+
+		` let after = null;`+
+		` if (heading !== '') { after = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].find(h => h.innerText.trim() === heading); if (!after) return ''; }`+
+		` for (const tr of document.querySelectorAll('tr')) {`+
+		`  if (after && !(after.compareDocumentPosition(tr) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;`+
+		`  const cells = [...tr.cells].map(c => c.innerText.trim());`+
+		`  if (cells.some(c => c === want || c.split(/\s+/).includes(want))) return cells.join('\t'); }`+
 		` return ''; })()`))
 	if err != nil {
 		b.t.Fatalf("browser: reading the rows: %v (at %s)", err, b.location())

@@ -89,13 +89,13 @@ func TestDashboardBrowser(t *testing.T) {
 	b.signIn(srv.Sandbox.AdminToken)
 	text := b.text()
 	for _, app := range srv.Sandbox.Apps {
-		row := b.rowText(app.AppID)
+		row := b.rowText("Apps", app.AppID)
 		if !strings.Contains(row, app.SellerID) || !strings.Contains(row, app.SignType) {
 			t.Errorf("the overview's row of app %s is %q, want its seller_id %s and sign_type %s", app.AppID, row, app.SellerID, app.SignType)
 		}
 	}
 	for _, buyer := range srv.Sandbox.Buyers {
-		row := b.rowText(buyer.UserID)
+		row := b.rowText("Buyers", buyer.UserID)
 		if !strings.Contains(row, buyer.LogonID) || !strings.Contains(row, buyer.Behaviour) || !strings.Contains(row, buyer.Balance) {
 			t.Errorf("the overview's row of buyer %s is %q, want %s, %s and balance %s", buyer.UserID, row, buyer.LogonID, buyer.Behaviour, buyer.Balance)
 		}
@@ -116,12 +116,15 @@ func TestDashboardBrowser(t *testing.T) {
 	}
 	b.open("/dashboard/")
 	want := amountMinus(t, payer.Balance, amount)
-	if row := b.rowText(payer.UserID); !strings.Contains(row, want) {
+	if row := b.rowText("Buyers", payer.UserID); !strings.Contains(row, want) {
 		t.Errorf("after paying %s, the overview's row of buyer %s is %q, want balance %s", amount, payer.UserID, row, want)
 	}
 	// The trades page, once the dashboard has one, lists the trade.
 	if status := b.open("/dashboard/trades"); status == http.StatusOK {
 		b.waitText(paid.TradeNo)
+		if row := b.rowText("", paid.TradeNo); !strings.Contains(row, amount) {
+			t.Errorf("the trades page's row of trade %s is %q, want its amount %s", paid.TradeNo, row, amount)
+		}
 	} else {
 		t.Logf("the dashboard has no trades page (HTTP %d): the trade was found by its buyer's balance only", status)
 	}
