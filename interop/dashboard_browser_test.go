@@ -15,31 +15,18 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/alipay"
-	"github.com/zfbpay/zfb/sandbox"
-	"github.com/zfbpay/zfb/sign"
 	"github.com/zfbpay/zfb/zfbtest"
 )
 
 // dashboardScreenshot is the screenshot README shows, relative to the interop module.
 const dashboardScreenshot = "../docs/screenshots/dashboard.png"
 
-// sdkClient is a Go SDK client of app on srv.
-func sdkClient(t *testing.T, srv *zfbtest.Server, app sandbox.App) *alipay.Client {
-	t.Helper()
-	c, err := alipay.New(app.AppID, app.AppPrivateKey, app.AlipayPublicKey,
-		alipay.WithGateway(srv.GatewayURL), alipay.WithSignType(sign.Algorithm(app.SignType)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // sdkPay pays amount to the sandbox app through the Go SDK with the payment code of the buyer
-// who behaves as behaviour, and returns the answer.
-func sdkPay(t *testing.T, srv *zfbtest.Server, behaviour, amount string) *alipay.TradePayResponse {
+// who behaves as behaviour (and notify_url notifyURL, unless ""), and returns the answer.
+func sdkPay(t *testing.T, srv *zfbtest.Server, behaviour, amount, notifyURL string) *alipay.TradePayResponse {
 	t.Helper()
-	r, err := sdkClient(t, srv, srv.App()).TradePay(context.Background(), alipay.TradePay{
-		OutTradeNo: newOutTradeNo(t, "browser"), Scene: "bar_code",
+	r, err := goSDKClient(t, srv, srv.App()).TradePay(context.Background(), alipay.TradePay{
+		NotifyURL: notifyURL, OutTradeNo: newOutTradeNo(t, "browser"), Scene: "bar_code",
 		AuthCode: sandboxBuyer(t, srv, behaviour).PaymentCode, Subject: "浏览器测试 browser", TotalAmount: amount,
 	})
 	if err != nil {
@@ -110,7 +97,7 @@ func TestDashboardBrowser(t *testing.T) {
 	// A trade made through the Go SDK: the dashboard shows its buyer's balance less the amount.
 	const amount = "12.34"
 	payer := sandboxBuyer(t, srv, buyerPays)
-	paid := sdkPay(t, srv, buyerPays, amount)
+	paid := sdkPay(t, srv, buyerPays, amount, "")
 	if paid.Code != "10000" || paid.TradeNo == "" {
 		t.Fatalf("pay through the Go SDK: %+v", paid)
 	}
@@ -146,11 +133,11 @@ func TestDashboardScreenshot(t *testing.T) {
 	srv := zfbtest.NewServer(t)
 	b := newBrowser(t, srv.URL)
 	for _, amount := range []string{"18.00", "42.50", "7.25"} {
-		if r := sdkPay(t, srv, buyerPays, amount); r.Code != "10000" {
+		if r := sdkPay(t, srv, buyerPays, amount, ""); r.Code != "10000" {
 			t.Fatalf("pay %s: %+v", amount, r)
 		}
 	}
-	if r := sdkPay(t, srv, buyerPassword, "99.00"); r.Code != "10003" {
+	if r := sdkPay(t, srv, buyerPassword, "99.00", ""); r.Code != "10003" {
 		t.Fatalf("pay as the password buyer: %+v", r)
 	}
 	b.signIn(srv.Sandbox.AdminToken)
