@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zfbpay/zfb/internal/testenv"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/zfbtest"
 )
@@ -18,7 +19,7 @@ import (
 func TestJavaCertSN(t *testing.T) {
 	java, err := exec.LookPath("java")
 	if err != nil {
-		t.Skip("java not found in PATH")
+		testenv.Skip(t, testenv.Java, "java not found in PATH")
 	}
 	srv := zfbtest.NewServer(t)
 	certApp, _ := certFiles(t, srv)

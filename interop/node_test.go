@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testenv"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/zfbtest"
 )
@@ -45,13 +46,6 @@ const (
 	callTimeout  = 60 * time.Second
 )
 
-// inCI reports whether CI=true (or another true value): there a check that cannot run is a
-// failure, not a skip.
-func inCI() bool {
-	v, err := strconv.ParseBool(os.Getenv("CI"))
-	return err == nil && v
-}
-
 // nodeEnv is the Node toolchain, found and prepared once per test process.
 type nodeEnv struct {
 	node string // path of the node binary
@@ -65,7 +59,7 @@ var (
 )
 
 // requireNode returns the path of node with node_modules installed by `npm ci` from the
-// committed lock. Without node or npm it skips the test, or fails it when CI=true.
+// committed lock. Without node or npm it skips the test ("needs Node.js: …"), or fails it in CI.
 func requireNode(t *testing.T) string {
 	t.Helper()
 	nodeOnce.Do(func() { nodeRes = setupNode() })
@@ -73,10 +67,7 @@ func requireNode(t *testing.T) string {
 		t.Fatalf("node interop setup: %v", nodeRes.err)
 	}
 	if nodeRes.skip != "" {
-		if inCI() {
-			t.Fatalf("CI=true, and the Node interop tests cannot run: %s", nodeRes.skip)
-		}
-		t.Skipf("skipping the Node SDK interop tests: %s (install Node.js >= 18 with npm; with CI=true this is a failure)", nodeRes.skip)
+		testenv.Require(t, testenv.NodeJS, nodeRes.skip)
 	}
 	return nodeRes.node
 }

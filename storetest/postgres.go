@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/zfbpay/zfb/internal/testenv"
 )
 
 // PostgresURL returns the URL of a new, empty PostgreSQL schema for one
@@ -18,16 +20,14 @@ import (
 // schema as its search_path, so that tests, and test processes, running at
 // once never see each other's tables.
 //
-// Without ZFB_TEST_POSTGRES the test is skipped, except when CI=true, where
-// it fails: in CI a skipped check would be an unchecked one.
+// Without ZFB_TEST_POSTGRES the test is skipped ("needs PostgreSQL: …"),
+// except in CI (CI=1, CI=true, …), where it fails: in CI a skipped check
+// would be an unchecked one.
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv("ZFB_TEST_POSTGRES")
 	if base == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("ZFB_TEST_POSTGRES is not set, and CI=true: the PostgreSQL backend must be tested in CI")
-		}
-		tb.Skip("ZFB_TEST_POSTGRES is not set, so PostgreSQL is not tested; set it to e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+		testenv.Require(tb, testenv.PostgreSQL, "ZFB_TEST_POSTGRES is not set; set it to e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	}
 	u, err := url.Parse(base)
 	if err != nil {
