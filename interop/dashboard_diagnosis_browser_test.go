@@ -1,9 +1,3 @@
-//go:build zfb_reqlog
-
-// Delete the build constraint above when the request log (branch reqlog: zfbtest.WithRequestLog,
-// /dashboard/requests) is merged; without it this file does not compile. It passed on a merge of
-// the branches tests, dash and reqlog.
-
 package interop
 
 // Reading a signature diagnosis at the dashboard, in a real headless Chromium (browser_test.go):
