@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -10,6 +11,20 @@ import (
 // listLimitPerApp is how many fund-auth orders or intl payments a list
 // shows per app, newest first.
 const listLimitPerApp = 100
+
+// perApp gathers the rows list gives for each app (at most
+// listLimitPerApp each), in the apps' order.
+func perApp[T any](ctx context.Context, apps []*zfb.App, list func(context.Context, string, int) ([]T, error)) ([]T, error) {
+	var rows []T
+	for _, a := range apps {
+		got, err := list(ctx, a.ID, listLimitPerApp)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, got...)
+	}
+	return rows, nil
+}
 
 // appFilter reads ?app_id= and the apps to list (that one, or all), and
 // returns every app as well, for the filter's choices.
@@ -42,13 +57,9 @@ func (d *dashboard) authOrdersPage(w http.ResponseWriter, r *http.Request, s *se
 		AppID  string
 		Orders []*zfb.AuthOrder
 	}{Apps: all, AppID: appID}
-	for _, a := range apps {
-		orders, err := d.svc.AuthOrders(r.Context(), a.ID, listLimitPerApp)
-		if err != nil {
-			d.fail(w, r, "fund auth orders", err)
-			return
-		}
-		data.Orders = append(data.Orders, orders...)
+	if data.Orders, err = perApp(r.Context(), apps, d.svc.AuthOrders); err != nil {
+		d.fail(w, r, "fund auth orders", err)
+		return
 	}
 	d.show(w, r, s, "dashboard_authorders.html", "Fund authorisation", "fundauth", data)
 }

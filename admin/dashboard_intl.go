@@ -20,13 +20,9 @@ func (d *dashboard) intlPaymentsPage(w http.ResponseWriter, r *http.Request, s *
 		AppID    string
 		Payments []*zfb.IntlPayment
 	}{Apps: all, AppID: appID}
-	for _, a := range apps {
-		ps, err := d.svc.IntlPayments(r.Context(), a.ID, listLimitPerApp)
-		if err != nil {
-			d.fail(w, r, "intl payments", err)
-			return
-		}
-		data.Payments = append(data.Payments, ps...)
+	if data.Payments, err = perApp(r.Context(), apps, d.svc.IntlPayments); err != nil {
+		d.fail(w, r, "intl payments", err)
+		return
 	}
 	d.show(w, r, s, "dashboard_intl_payments.html", "International payments", "intl", data)
 }
