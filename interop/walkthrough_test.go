@@ -273,6 +273,7 @@ func (w *walk) pay(args []string) {
 	if !delivered {
 		t.Errorf("admin: no delivered notification of trade %s among %+v", w.tradeNo, notes)
 	}
+	w.checkDashboardTrade()
 }
 
 func (w *walk) payWrongKey(args []string) {
@@ -300,6 +301,7 @@ func (w *walk) payWrongKey(args []string) {
 		t.Fatalf("the request log's failed calls naming %s have diagnoses %q, want one saying %q", outTradeNo, diagnoses, want)
 	}
 	t.Logf("diagnosis: %s", diagnoses[0])
+	w.checkDashboardDiagnosis(outTradeNo, diagnoses[0])
 }
 
 // failedRequestDiagnoses reads GET /admin/v1/requests?failed=1&q=N and returns the diagnoses of
