@@ -284,8 +284,8 @@ func TestBuyerIdentity(t *testing.T) {
 }
 
 // neverIssued is an open_id of the right shape that differs from issued in
-// its last character, so it is not issued (another of the app's open_ids
-// sharing 46 characters with it is out of reach).
+// its last character (that another issued open_id is exactly it is out of
+// reach: 46 random characters).
 func neverIssued(issued string) string {
 	last := byte('x')
 	if issued[len(issued)-1] == last {
