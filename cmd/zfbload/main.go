@@ -59,7 +59,7 @@ type config struct {
 	db        string // --db for the started zfb
 	n         int    // requests per workload
 	conns     int
-	buyers    int // paying buyers the pay, freeze and intlpay requests are spread over
+	buyers    int     // paying buyers the pay, freeze and intlpay requests are spread over
 	rate      float64 // open loop arrivals/s; 0 closed loop
 	ceilingD  time.Duration
 	workloads []string

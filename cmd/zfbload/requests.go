@@ -42,7 +42,7 @@ type signer struct {
 	key     *rsa.PrivateKey
 	alg     sign.Algorithm
 	codes   []string // the paying buyers' payment codes (addBuyers adds more)
-	prefix  string // makes this run's merchant numbers unique
+	prefix  string   // makes this run's merchant numbers unique
 	clockNo func() time.Time
 }
 
