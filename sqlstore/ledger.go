@@ -63,9 +63,9 @@ func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) 
 // counts in the account's balance at once, but neither locks nor updates
 // the account's row, so concurrent payments into one merchant do not queue
 // behind each other's commits. The debit of an account with a floor locks
-// that account's row (on PostgreSQL; SQLite's writer already holds the
-// database's write lock), folds its committed pending entries into the
-// row, and moves the balance with one conditional UPDATE that refuses to go
+// that account's row (on PostgreSQL, in the statement that checks the
+// accounts; SQLite's writer already holds the database's write lock),
+// folds its committed pending entries into the row, and moves the balance with one conditional UPDATE that refuses to go
 // below the floor; only then are the transfer and its entries inserted. So
 // a refused transfer has moved nothing (it may have folded pending entries,
 // which leaves every balance as it was), even inside a caller's
@@ -94,12 +94,12 @@ func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
 }
 
 func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, error) {
-	debitFloored, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit)
+	debit, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit)
 	if err != nil {
 		return 0, err
 	}
-	if debitFloored {
-		if err := q.debitWithFloor(ctx, t.Debit, t.Amount); err != nil {
+	if debit.floored {
+		if err := q.debitWithFloor(ctx, t.Debit, t.Amount, debit.pending); err != nil {
 			return 0, err
 		}
 	}
@@ -114,51 +114,59 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
 		VALUES ($1, $2, $4, $5, $7), ($1, $3, $4, $6, $8)`,
-		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, !debitFloored, true)
+		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, !debit.floored, true)
 	if err != nil {
 		return 0, fmt.Errorf("insert entries: %w", classify(err))
 	}
 	return id, nil
 }
 
+// debitAccount is what postTransfer needs to know of its debit account.
+type debitAccount struct {
+	floored bool // it has a floor
+	pending bool // it had pending entries when checked
+}
+
 // checkAccounts checks that the accounts debit and credit exist in
-// currency, and reports whether debit has a floor. It locks nothing: an
-// account's currency and floor never change, and it is never deleted.
-func (q *queries) checkAccounts(ctx context.Context, currency string, debit, credit string) (debitFloored bool, err error) {
-	rows, err := q.write.QueryContext(ctx, `SELECT id, currency, floor IS NOT NULL FROM ledger_accounts
-		WHERE id IN ($1, $2)`, debit, credit)
+// currency, and reads what the debit needs. On PostgreSQL the same
+// statement locks the debit account's row when it has a floor
+// (dialect.checkAccounts); it locks nothing else: an account's currency
+// and floor never change, and it is never deleted.
+func (q *queries) checkAccounts(ctx context.Context, currency string, debit, credit string) (debitAccount, error) {
+	rows, err := q.write.QueryContext(ctx, q.store.dialect.checkAccounts(), debit, credit)
 	if err != nil {
-		return false, fmt.Errorf("read accounts: %w", classify(err))
+		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
 	defer rows.Close()
 	type found struct {
 		currency string
-		floored  bool
+		debitAccount
 	}
 	accounts := make(map[string]found, 2)
 	for rows.Next() {
 		var (
-			id string
-			a  found
+			id     string
+			a      found
+			locked int64
 		)
-		if err := rows.Scan(&id, &a.currency, &a.floored); err != nil {
-			return false, fmt.Errorf("read accounts: %w", classify(err))
+		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &locked); err != nil {
+			return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 		}
 		accounts[id] = a
 	}
 	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("read accounts: %w", classify(err))
+		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
 	for _, id := range []string{debit, credit} {
 		a, ok := accounts[id]
 		if !ok {
-			return false, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
+			return debitAccount{}, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
 		}
 		if a.currency != currency {
-			return false, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, a.currency)
+			return debitAccount{}, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, a.currency)
 		}
 	}
-	return accounts[debit].floored, nil
+	return accounts[debit].debitAccount, nil
 }
 
 // Transfers lists the transfers whose Ref is ref, oldest first.

@@ -44,36 +44,50 @@ func balanceSQL(alias string) string {
 }
 
 // lockAccountRow is the statement that locks an account's row until the
-// transaction ends, or "" on SQLite (its writer already holds the
-// database's write lock). FOR NO KEY UPDATE, not FOR UPDATE: inserting an
-// entry takes FOR KEY SHARE on its account (the foreign key), which it does
-// not block, so a fold or a debit does not stop payments into the account.
-// With skipLocked it gives no row, at once, when another transaction
-// holds the row.
-func (d *dialect) lockAccountRow(skipLocked bool) string {
+// transaction ends, giving no row (at once) when another transaction holds
+// it; or "" on SQLite, whose writer already holds the database's write
+// lock. FOR NO KEY UPDATE, not FOR UPDATE: inserting an entry takes FOR KEY
+// SHARE on its account (the foreign key), which it does not block, so a
+// fold or a debit does not stop payments into the account.
+func (d *dialect) lockAccountRow() string {
 	if d.name != "postgres" {
 		return ""
 	}
-	q := `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE`
-	if skipLocked {
-		q += ` SKIP LOCKED`
-	}
-	return q
+	return `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED`
 }
 
-// debitWithFloor takes amount from account, which has a floor: it locks
-// the account's row, folds its pending entries, and moves the balance
-// unless that would take it below the floor (zfb.ErrInsufficientFunds).
-func (q *queries) debitWithFloor(ctx context.Context, account string, amount int64) error {
-	if lock := q.store.dialect.lockAccountRow(false); lock != "" {
-		var id string
-		if err := q.write.QueryRowContext(ctx, lock, account).Scan(&id); err != nil {
-			return fmt.Errorf("lock account %q: %w", account, classify(err))
-		}
+// checkAccounts reads, for the accounts $1 (the debit) and $2 (the
+// credit): id, currency, whether it has a floor, whether it has pending
+// entries, and a count to ignore. On PostgreSQL it also locks $1's row
+// (FOR NO KEY UPDATE) when $1 has a floor, before debitWithFloor folds and
+// moves it: every fold of an account holds its row first, so two folds
+// never take the same entries' rows in different orders. The lock is taken in the
+// statement's sub-select, after its snapshot: a credit committed meanwhile
+// is then left pending by this debit (which only makes its floor check
+// stricter) and folded later.
+func (d *dialect) checkAccounts() string {
+	const read = `SELECT a.id, a.currency, a.floor IS NOT NULL,
+			EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending)`
+	if d.name != "postgres" {
+		return read + `, 0 FROM ledger_accounts a WHERE a.id IN ($1, $2)`
 	}
-	folded, _, err := q.clearPending(ctx, account)
-	if err != nil {
-		return err
+	return `WITH locked AS (
+			SELECT id FROM ledger_accounts WHERE id = $1 AND floor IS NOT NULL FOR NO KEY UPDATE)
+		` + read + `, (SELECT COUNT(*) FROM locked) -- takes the lock
+		FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+}
+
+// debitWithFloor takes amount from account, which has a floor and whose
+// row checkAccounts has locked: it folds the account's pending entries
+// (when it had any) and moves the balance unless that would take it below
+// the floor (zfb.ErrInsufficientFunds).
+func (q *queries) debitWithFloor(ctx context.Context, account string, amount int64, pending bool) error {
+	var folded int64
+	if pending {
+		var err error
+		if folded, _, err = q.clearPending(ctx, account); err != nil {
+			return err
+		}
 	}
 	res, err := q.write.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $2
 		WHERE id = $1 AND balance + $2 >= floor`, account, folded-amount)
@@ -143,7 +157,7 @@ func (s *Store) FoldPending(ctx context.Context) (int, error) {
 	total := 0
 	for _, account := range accounts {
 		err := s.writeTx(ctx, func(q *queries) error {
-			if lock := s.dialect.lockAccountRow(true); lock != "" {
+			if lock := s.dialect.lockAccountRow(); lock != "" {
 				var id string
 				err := q.write.QueryRowContext(ctx, lock, account).Scan(&id)
 				if errors.Is(err, sql.ErrNoRows) {

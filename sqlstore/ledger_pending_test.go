@@ -149,6 +149,18 @@ func TestPaymentsDoNotWaitForEachOther(t *testing.T) {
 		Amount: 50, Currency: zfb.CNY, CreatedAt: time.Unix(3, 0)}); err != nil {
 		t.Fatalf("a refund of 50 from 50 committed: %v", err)
 	}
+	// The open payment holds its buyer's row, which has a floor: another
+	// debit of that buyer waits for it (and a fold passes it over).
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancelShort()
+	err = s.PostTransfer(short, &zfb.Transfer{Kind: "pay", Ref: "same-buyer", Debit: buyer, Credit: merchant,
+		Amount: 1, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)})
+	if err == nil {
+		t.Fatal("a debit of the buyer went through while another debit of it was uncommitted")
+	}
+	if _, err := s.FoldPending(quick); err != nil {
+		t.Fatalf("a fold while the buyer's row is held: %v", err)
+	}
 	if err := open.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -157,5 +169,42 @@ func TestPaymentsDoNotWaitForEachOther(t *testing.T) {
 	}
 	if r, err := s.CheckLedger(ctx); err != nil || !r.OK {
 		t.Fatalf("ledger: %+v, %v", r, err)
+	}
+}
+
+// TestFlooredDebitLocksItsAccount: on PostgreSQL a debit of an account
+// with a floor holds the account's row from the statement that checks the
+// accounts on, before it folds — even when the debit is then refused, so
+// that no two folds of one account ever run at once.
+func TestFlooredDebitLocksItsAccount(t *testing.T) {
+	s := newPostgresStore(t)
+	buyer, merchant := openPaidMerchant(t, s, 1)
+	ctx := t.Context()
+	// Folded, so that the refused debit below has nothing to fold and
+	// writes nothing to the merchant's row: only its lock holds the row.
+	if _, err := s.FoldPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	err = s.txQueries(tx).PostTransfer(ctx, &zfb.Transfer{Kind: "refund", Ref: "R", Debit: merchant, Credit: buyer,
+		Amount: 11, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)})
+	if !errors.Is(err, zfb.ErrInsufficientFunds) {
+		t.Fatalf("a refund of 11 from 10: %v, want insufficient funds", err)
+	}
+	var id string
+	err = s.write.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, merchant).Scan(&id)
+	if err == nil {
+		t.Fatal("the merchant's row is free while a transaction that debited it is open")
+	}
+	// A payment into the merchant does not wait for that lock.
+	quick, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.PostTransfer(quick, &zfb.Transfer{Kind: "pay", Ref: "T-more", Debit: buyer, Credit: merchant,
+		Amount: 5, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)}); err != nil {
+		t.Fatalf("a payment while the merchant's row is held: %v", err)
 	}
 }
