@@ -19,8 +19,14 @@ import (
 // trade would measure that buyer's balance row, not the merchant's.
 func (s *signer) addBuyers(ctx context.Context, f *sandbox.File, n int) error {
 	client := &http.Client{Timeout: 30 * time.Second}
-	body := []byte(`{"behaviour":"` + zfb.BehaviourPays + `","balance":"100000.00"}`)
-	for range n {
+	for i := range n {
+		// A logon id of its own: the generated one has four digits of the
+		// user id, which 64 buyers share now and then.
+		body, err := json.Marshal(map[string]string{"behaviour": zfb.BehaviourPays, "balance": "100000.00",
+			"logon_id": fmt.Sprintf("zfbload.%s.%d@sandbox.zfb", s.prefix, i)})
+		if err != nil {
+			return err
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.AdminURL+"/buyers", bytes.NewReader(body))
 		if err != nil {
 			return err
