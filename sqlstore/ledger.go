@@ -23,8 +23,12 @@ func (q *queries) EnsureAccount(ctx context.Context, a *zfb.Account) error {
 			return fmt.Errorf("ensure account %q: a floor above zero (%d) would start the account below it", a.ID, *a.Floor)
 		}
 	}
+	// NOT EXISTS first: for an account that exists (every intl payment
+	// ensures three), ON CONFLICT alone would wait on PostgreSQL for any
+	// transaction that is moving or folding the account's balance.
 	_, err := q.write.ExecContext(ctx, `INSERT INTO ledger_accounts (id, kind, owner, currency, balance, floor)
-		VALUES ($1, $2, $3, $4, 0, $5)
+		SELECT $1, $2, $3, $4, 0, CAST($5 AS BIGINT)
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts WHERE id = $1)
 		ON CONFLICT (id) DO NOTHING`,
 		a.ID, a.Kind, a.Owner, a.Currency, floor)
 	if err != nil {
