@@ -61,12 +61,14 @@ func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) 
 // PostTransfer records t as two entries and moves the two balances, in one
 // transaction (its own, or the caller's).
 //
-// It first checks that both accounts exist in t's currency. An entry that
-// cannot take its account below a floor — the credit, and the debit of an
-// account without one — is recorded pending (see ledger_pending.go): it
-// counts in the account's balance at once, but neither locks nor updates
-// the account's row, so concurrent payments into one merchant do not queue
-// behind each other's commits. The debit of an account with a floor locks
+// It first checks that both accounts exist in t's currency. On
+// PostgreSQL an entry that cannot take its account below a floor — the
+// credit, and the debit of an account without one — is recorded pending
+// (see ledger_pending.go): it counts in the account's balance at once, but
+// neither locks nor updates the account's row, so concurrent payments into
+// one merchant do not queue behind each other's commits. On SQLite, whose
+// one writer runs one transaction at a time anyway, such an entry moves
+// its balance at once. The debit of an account with a floor locks
 // that account's row (on PostgreSQL, in the statement that checks the
 // accounts; SQLite's writer already holds the database's write lock),
 // folds its committed pending entries into the row, and moves the balance with one conditional UPDATE that refuses to go
@@ -102,8 +104,19 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	if debit.floored {
+	pending := q.store.dialect.pendingEntries()
+	switch {
+	case debit.floored:
 		if err := q.debitWithFloor(ctx, t.Debit, t.Amount, debit.pending); err != nil {
+			return 0, err
+		}
+	case !pending:
+		if err := q.addToBalance(ctx, t.Debit, -t.Amount); err != nil {
+			return 0, err
+		}
+	}
+	if !pending {
+		if err := q.addToBalance(ctx, t.Credit, t.Amount); err != nil {
 			return 0, err
 		}
 	}
@@ -118,7 +131,7 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
 		VALUES ($1, $2, $4, $5, $7), ($1, $3, $4, $6, $8)`,
-		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, !debit.floored, true)
+		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, pending && !debit.floored, pending)
 	if err != nil {
 		return 0, fmt.Errorf("insert entries: %w", classify(err))
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // Pending entries. An account's balance is its balance column plus the sum
-// of its pending entries (ledger_entries.pending). PostTransfer records an
+// of its pending entries (ledger_entries.pending). On PostgreSQL (see
+// dialect.pendingEntries) PostTransfer records an
 // entry that cannot break a floor — every credit, and the debit of an
 // account without a floor — as pending, without touching the account's
 // row; so payments into one merchant, or through the fx accounts, never
@@ -29,6 +30,14 @@ import (
 // concurrent fold of the same entry waits for that row and then finds it
 // no longer pending. A pending entry of a transaction not yet committed is
 // invisible to a fold and waits for the next one.
+
+// pendingEntries reports whether PostTransfer records entries that cannot
+// break a floor as pending. On PostgreSQL it does, so that concurrent
+// payments into one account do not queue on its row. SQLite has one
+// writer: its transactions run one after another whatever they lock, and
+// folding would only add work, so there every entry moves its balance at
+// once and none is pending.
+func (d *dialect) pendingEntries() bool { return d.name == "postgres" }
 
 // foldInterval is how often the Store folds pending entries.
 const foldInterval = time.Second
@@ -133,13 +142,15 @@ func (q *queries) clearPending(ctx context.Context, account string) (sum int64, 
 	return sum, n, nil
 }
 
+// addToBalance adds delta to the balance column of account, which exists
+// and either has no floor or gains (delta >= 0).
 func (q *queries) addToBalance(ctx context.Context, account string, delta int64) error {
 	if delta == 0 {
 		return nil
 	}
 	if _, err := q.write.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $2 WHERE id = $1`,
 		account, delta); err != nil {
-		return fmt.Errorf("fold pending entries of %q: %w", account, classify(err))
+		return fmt.Errorf("move balance of %q: %w", account, classify(err))
 	}
 	return nil
 }

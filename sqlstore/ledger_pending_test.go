@@ -25,7 +25,9 @@ func (s *Store) pendingEntries(t *testing.T) int {
 // pending until the test folds them.
 func openPaidMerchant(t *testing.T, s *Store, n int) (buyer, merchant string) {
 	t.Helper()
-	s.folder.close()
+	if s.folder != nil {
+		s.folder.close()
+	}
 	ctx := t.Context()
 	buyer, merchant = "buyer", "merchant"
 	for _, a := range []*zfb.Account{
@@ -51,12 +53,15 @@ func openPaidMerchant(t *testing.T, s *Store, n int) (buyer, merchant string) {
 	return buyer, merchant
 }
 
-// TestCreditsArePendingUntilFolded: a credit leaves the balance column
-// alone and is pending; FoldPending moves every pending entry into its
+// TestCreditsArePendingUntilFolded: on PostgreSQL a credit leaves the
+// balance column alone and is pending; FoldPending moves every pending entry into its
 // column without changing any balance, and the ledger checks out before
 // and after.
 func TestCreditsArePendingUntilFolded(t *testing.T) {
 	backends(t, func(t *testing.T, s *Store) {
+		if !s.dialect.pendingEntries() {
+			t.Skip("no pending entries on " + s.dialect.name)
+		}
 		ctx := t.Context()
 		_, merchant := openPaidMerchant(t, s, 5)
 		// Pending: funding's debit and the merchant's 5 credits. The
@@ -206,5 +211,25 @@ func TestFlooredDebitLocksItsAccount(t *testing.T) {
 	if err := s.PostTransfer(quick, &zfb.Transfer{Kind: "pay", Ref: "T-more", Debit: buyer, Credit: merchant,
 		Amount: 5, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)}); err != nil {
 		t.Fatalf("a payment while the merchant's row is held: %v", err)
+	}
+}
+
+// TestSQLiteEntriesAreNeverPending: on SQLite every entry moves its
+// balance column at once.
+func TestSQLiteEntriesAreNeverPending(t *testing.T) {
+	s := newSQLiteStore(t)
+	_, merchant := openPaidMerchant(t, s, 3)
+	if got := s.pendingEntries(t); got != 0 {
+		t.Errorf("pending entries = %d, want 0", got)
+	}
+	var column int64
+	if err := s.read.QueryRowContext(t.Context(), `SELECT balance FROM ledger_accounts WHERE id = $1`, merchant).Scan(&column); err != nil {
+		t.Fatal(err)
+	}
+	if column != 30 {
+		t.Errorf("merchant balance column = %d, want 30", column)
+	}
+	if r, err := s.CheckLedger(t.Context()); err != nil || !r.OK {
+		t.Fatalf("ledger: %+v, %v", r, err)
 	}
 }

@@ -396,7 +396,12 @@ func TestCheckLedgerFindsCorruption(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			backends(t, func(t *testing.T, s *Store) {
 				ctx := t.Context()
-				s.folder.close() // the test folds, or not
+				if tc.pending && !s.dialect.pendingEntries() {
+					t.Skip("no pending entries on " + s.dialect.name)
+				}
+				if s.folder != nil {
+					s.folder.close() // the test folds, or not
+				}
 				buyer := &zfb.Buyer{UserID: "2088000000000001", PaymentCode: "280000000000000001", Behaviour: zfb.BehaviourPays, Balance: 1000}
 				if err := zfb.NewService(s, nil, nil).CreateBuyer(ctx, buyer); err != nil {
 					t.Fatal(err)

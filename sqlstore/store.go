@@ -86,7 +86,9 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if _, err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	s.folder = startFolder(s, foldInterval, logger)
+	if s.dialect.pendingEntries() {
+		s.folder = startFolder(s, foldInterval, logger)
+	}
 	return s, nil
 }
 

@@ -1,11 +1,9 @@
--- A pending entry is in its account's balance without being in the
--- balance column yet: the account's balance is the column plus its pending
--- entries. A transfer records its credit, and its debit of an account
--- without a floor, as pending, so it neither locks nor updates that
--- account's row: payments into one merchant do not queue on the merchant's
--- row. A debit of an account with a floor locks the row, folds the pending
--- entries into the column (pending = 0) and then checks the floor; a
--- background fold keeps the pending set small.
+-- Pending ledger entries (see the PostgreSQL migration of the same number):
+-- there, a credit is recorded pending so that payments into one merchant do
+-- not queue on the merchant's row, and an account's balance is its balance
+-- column plus its pending entries. SQLite has one writer, so zfb records no
+-- entry pending here (every entry moves its balance column at once); the
+-- column and index exist so that both backends run the same queries.
 ALTER TABLE ledger_entries ADD COLUMN pending INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
 
 CREATE INDEX ledger_entries_pending ON ledger_entries (account_id) WHERE pending;
