@@ -23,11 +23,12 @@ func (q *queries) CreateBuyer(ctx context.Context, b *zfb.Buyer) error {
 	return nil
 }
 
-// buyerSelect reads buyers with the balance of their CNY account, joined by
-// the account id zfb.BuyerAccount gives: $1 || user_id || $2, with $1 and $2
-// from buyerAccountAffixes. Further parameters start at $3.
-const buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.restricted, b.created_at,
-		COALESCE(a.balance, 0)
+// buyerSelect reads buyers with the balance of their CNY account (pending
+// entries included), joined by the account id zfb.BuyerAccount gives:
+// $1 || user_id || $2, with $1 and $2 from buyerAccountAffixes. Further
+// parameters start at $3.
+var buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.restricted, b.created_at,
+		COALESCE(` + balanceSQL("a") + `, 0)
 	FROM buyers b
 	LEFT JOIN ledger_accounts a ON a.id = $1 || b.user_id || $2`
 

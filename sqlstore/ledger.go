@@ -23,8 +23,12 @@ func (q *queries) EnsureAccount(ctx context.Context, a *zfb.Account) error {
 			return fmt.Errorf("ensure account %q: a floor above zero (%d) would start the account below it", a.ID, *a.Floor)
 		}
 	}
+	// NOT EXISTS first: for an account that exists (every intl payment
+	// ensures three), ON CONFLICT alone would wait on PostgreSQL for any
+	// transaction that is moving or folding the account's balance.
 	_, err := q.write.ExecContext(ctx, `INSERT INTO ledger_accounts (id, kind, owner, currency, balance, floor)
-		VALUES ($1, $2, $3, $4, 0, $5)
+		SELECT $1, $2, $3, $4, 0, CAST($5 AS BIGINT)
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts WHERE id = $1)
 		ON CONFLICT (id) DO NOTHING`,
 		a.ID, a.Kind, a.Owner, a.Currency, floor)
 	if err != nil {
@@ -33,14 +37,14 @@ func (q *queries) EnsureAccount(ctx context.Context, a *zfb.Account) error {
 	return nil
 }
 
-// Account reads one ledger account.
+// Account reads one ledger account, its balance with its pending entries.
 func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) {
 	var (
 		a     zfb.Account
 		floor sql.NullInt64
 	)
 	err := q.read.QueryRowContext(ctx,
-		`SELECT id, kind, owner, currency, balance, floor FROM ledger_accounts WHERE id = $1`, id,
+		`SELECT a.id, a.kind, a.owner, a.currency, `+balanceSQL("a")+`, a.floor FROM ledger_accounts a WHERE a.id = $1`, id,
 	).Scan(&a.ID, &a.Kind, &a.Owner, &a.Currency, &a.Balance, &floor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
@@ -57,14 +61,21 @@ func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) 
 // PostTransfer records t as two entries and moves the two balances, in one
 // transaction (its own, or the caller's).
 //
-// It first locks both accounts in id order (on PostgreSQL; SQLite's writer
-// already holds the database's write lock), so that transfers in opposite
-// directions between two accounts cannot deadlock, and checks that both
-// exist in t's currency. It then moves the balances, debit first, each with
-// one conditional UPDATE that refuses to go below the account's floor, and
-// only then inserts the transfer and its entries. So a refused transfer has
-// written nothing, even inside a caller's transaction that goes on and
-// commits.
+// It first checks that both accounts exist in t's currency. On
+// PostgreSQL an entry that cannot take its account below a floor — the
+// credit, and the debit of an account without one — is recorded pending
+// (see ledger_pending.go): it counts in the account's balance at once, but
+// neither locks nor updates the account's row, so concurrent payments into
+// one merchant do not queue behind each other's commits. On SQLite, whose
+// one writer runs one transaction at a time anyway, such an entry moves
+// its balance at once. The debit of an account with a floor locks
+// that account's row (on PostgreSQL, in the statement that checks the
+// accounts; SQLite's writer already holds the database's write lock),
+// folds its committed pending entries into the row, and moves the balance with one conditional UPDATE that refuses to go
+// below the floor; only then are the transfer and its entries inserted. So
+// a refused transfer has moved nothing (it may have folded pending entries,
+// which leaves every balance as it was), even inside a caller's
+// transaction that goes on and commits.
 func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
 	switch {
 	case t.Amount <= 0:
@@ -89,17 +100,28 @@ func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
 }
 
 func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, error) {
-	if err := q.lockAccounts(ctx, t.Currency, t.Debit, t.Credit); err != nil {
+	debit, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit)
+	if err != nil {
 		return 0, err
 	}
-	if err := q.moveBalance(ctx, t.Debit, -t.Amount, t.Currency); err != nil {
-		return 0, err
+	pending := q.store.dialect.pendingEntries()
+	switch {
+	case debit.floored:
+		if err := q.debitWithFloor(ctx, t.Debit, t.Amount, debit.pending); err != nil {
+			return 0, err
+		}
+	case !pending:
+		if err := q.addToBalance(ctx, t.Debit, -t.Amount); err != nil {
+			return 0, err
+		}
 	}
-	if err := q.moveBalance(ctx, t.Credit, t.Amount, t.Currency); err != nil {
-		return 0, err
+	if !pending {
+		if err := q.addToBalance(ctx, t.Credit, t.Amount); err != nil {
+			return 0, err
+		}
 	}
 	var id int64
-	err := q.write.QueryRowContext(ctx, `INSERT INTO ledger_transfers
+	err = q.write.QueryRowContext(ctx, `INSERT INTO ledger_transfers
 		(kind, ref, debit_account, credit_account, amount, currency, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING id`,
@@ -107,78 +129,61 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("insert transfer: %w", classify(err))
 	}
-	_, err = q.write.ExecContext(ctx, `INSERT INTO ledger_entries (transfer_id, account_id, currency, amount)
-		VALUES ($1, $2, $4, $5), ($1, $3, $4, $6)`,
-		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount)
+	_, err = q.write.ExecContext(ctx, `INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
+		VALUES ($1, $2, $4, $5, $7), ($1, $3, $4, $6, $8)`,
+		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, pending && !debit.floored, pending)
 	if err != nil {
 		return 0, fmt.Errorf("insert entries: %w", classify(err))
 	}
 	return id, nil
 }
 
-// lockAccounts locks the accounts ids in id order and checks that each
-// exists in currency.
-func (q *queries) lockAccounts(ctx context.Context, currency string, a, b string) error {
-	rows, err := q.write.QueryContext(ctx, `SELECT id, currency FROM ledger_accounts
-		WHERE id IN ($1, $2) ORDER BY id`+q.store.dialect.forUpdate, a, b)
-	if err != nil {
-		return fmt.Errorf("lock accounts: %w", classify(err))
-	}
-	defer rows.Close()
-	found := make(map[string]string, 2)
-	for rows.Next() {
-		var id, cur string
-		if err := rows.Scan(&id, &cur); err != nil {
-			return fmt.Errorf("lock accounts: %w", classify(err))
-		}
-		found[id] = cur
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("lock accounts: %w", classify(err))
-	}
-	for _, id := range []string{a, b} {
-		cur, ok := found[id]
-		if !ok {
-			return fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
-		}
-		if cur != currency {
-			return fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, cur)
-		}
-	}
-	return nil
+// debitAccount is what postTransfer needs to know of its debit account.
+type debitAccount struct {
+	floored bool // it has a floor
+	pending bool // it had pending entries when checked
 }
 
-// moveBalance adds delta to the balance of account in one conditional
-// UPDATE: the database applies it only if the account exists in currency
-// and the new balance is not below its floor, re-checking the condition
-// against the latest committed balance, so concurrent moves neither lose an
-// update nor break a floor.
-func (q *queries) moveBalance(ctx context.Context, account string, delta int64, currency string) error {
-	res, err := q.write.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $2
-		WHERE id = $1 AND currency = $3 AND (floor IS NULL OR balance + $2 >= floor)`,
-		account, delta, currency)
+// checkAccounts checks that the accounts debit and credit exist in
+// currency, and reads what the debit needs. On PostgreSQL the same
+// statement locks the debit account's row when it has a floor
+// (dialect.checkAccounts); it locks nothing else: an account's currency
+// and floor never change, and it is never deleted.
+func (q *queries) checkAccounts(ctx context.Context, currency string, debit, credit string) (debitAccount, error) {
+	rows, err := q.write.QueryContext(ctx, q.store.dialect.checkAccounts(), debit, credit)
 	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, classify(err))
+		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, classify(err))
+	defer rows.Close()
+	type found struct {
+		currency string
+		debitAccount
 	}
-	if n == 1 {
-		return nil
+	accounts := make(map[string]found, 2)
+	for rows.Next() {
+		var (
+			id     string
+			a      found
+			locked int64
+		)
+		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &locked); err != nil {
+			return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
+		}
+		accounts[id] = a
 	}
-	// No row: either no such account in this currency, or the floor.
-	var exists bool
-	err = q.write.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM ledger_accounts WHERE id = $1 AND currency = $2)`,
-		account, currency).Scan(&exists)
-	if err != nil {
-		return fmt.Errorf("move balance of %q: %w", account, classify(err))
+	if err := rows.Err(); err != nil {
+		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
-	if !exists {
-		return fmt.Errorf("account %q in %s: %w", account, currency, zfb.ErrNotFound)
+	for _, id := range []string{debit, credit} {
+		a, ok := accounts[id]
+		if !ok {
+			return debitAccount{}, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
+		}
+		if a.currency != currency {
+			return debitAccount{}, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, a.currency)
+		}
 	}
-	return fmt.Errorf("account %q: %w", account, zfb.ErrInsufficientFunds)
+	return accounts[debit].debitAccount, nil
 }
 
 // Transfers lists the transfers whose Ref is ref, oldest first.

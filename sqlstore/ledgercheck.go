@@ -15,8 +15,10 @@ const maxFailuresPerCheck = 50
 // CheckLedger verifies the ledger's invariants on one consistent snapshot:
 // the entries of each currency sum to zero; each transfer has exactly two
 // entries, its amount taken from the debit account and given to the credit
-// account; each balance equals the sum of its entries; no balance is below
-// its floor. And the ledger agrees with fund authorisation: each order's
+// account; each balance column equals the sum of its folded entries (so
+// each balance, pending entries included, equals the sum of all its
+// entries); no pending entry is a debit of an account with a floor; no
+// balance is below its floor. And the ledger agrees with fund authorisation: each order's
 // freeze, unfreeze and auth_pay transfers (Ref = auth_no) sum to its
 // frozen, unfrozen and paid totals, no such transfer names anything but an
 // order; and each buyer's frozen account holds what their orders leave
@@ -73,12 +75,16 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				return fmt.Sprintf("transfer %d: %d entries summing to %d; want two, -amount from its debit account and +amount to its credit account", id, n, sum), nil
 			},
 		}, {
+			// The balance column holds the folded entries; the pending
+			// ones are added to it wherever a balance is read. So a
+			// balance equals the sum of its entries exactly when the
+			// column equals the sum of the folded ones.
 			name: "balances",
-			query: `SELECT a.id, a.balance, CAST(COALESCE(SUM(e.amount), 0) AS BIGINT)
+			query: `SELECT a.id, ` + balanceSQL("a") + `, CAST(COALESCE(SUM(e.amount), 0) AS BIGINT)
 				FROM ledger_accounts a
 				LEFT JOIN ledger_entries e ON e.account_id = a.id
 				GROUP BY a.id, a.balance
-				HAVING a.balance <> COALESCE(SUM(e.amount), 0)
+				HAVING a.balance <> COALESCE(SUM(CASE WHEN e.pending THEN 0 ELSE e.amount END), 0)
 				ORDER BY a.id`,
 			failure: func(rows *sql.Rows) (string, error) {
 				var (
@@ -91,9 +97,28 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 				return fmt.Sprintf("account %s: balance %d, but its entries sum to %d", id, balance, sum), nil
 			},
 		}, {
+			// Only an entry that cannot break a floor may be pending: a
+			// credit, or a debit of an account without a floor.
+			name: "pending debits",
+			query: `SELECT e.id, e.account_id, e.amount FROM ledger_entries e
+				JOIN ledger_accounts a ON a.id = e.account_id
+				WHERE e.pending AND e.amount < 0 AND a.floor IS NOT NULL ORDER BY e.id`,
+			failure: func(rows *sql.Rows) (string, error) {
+				var (
+					id      int64
+					account string
+					amount  int64
+				)
+				if err := rows.Scan(&id, &account, &amount); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("entry %d: a pending debit of %d on account %s, which has a floor", id, amount, account), nil
+			},
+		}, {
 			name: "floors",
-			query: `SELECT id, balance, floor FROM ledger_accounts
-				WHERE floor IS NOT NULL AND balance < floor ORDER BY id`,
+			query: `SELECT id, balance, floor FROM (SELECT a.id, ` + balanceSQL("a") + ` AS balance, a.floor
+					FROM ledger_accounts a WHERE a.floor IS NOT NULL) b
+				WHERE balance < floor ORDER BY id`,
 			failure: func(rows *sql.Rows) (string, error) {
 				var (
 					id             string
@@ -174,13 +199,13 @@ func (q *queries) CheckLedger(ctx context.Context) (*zfb.LedgerReport, error) {
 					FROM fund_auth_orders
 					GROUP BY payer_user_id
 				)
-				SELECT h.account, h.buyer, COALESCE(a.balance, 0), h.rest
+				SELECT h.account, h.buyer, COALESCE(` + balanceSQL("a") + `, 0), h.rest
 				FROM held h LEFT JOIN ledger_accounts a ON a.id = h.account
-				WHERE COALESCE(a.balance, 0) <> h.rest
+				WHERE COALESCE(` + balanceSQL("a") + `, 0) <> h.rest
 				UNION ALL
-				SELECT a.id, a.owner, a.balance, 0
+				SELECT a.id, a.owner, ` + balanceSQL("a") + `, 0
 				FROM ledger_accounts a
-				WHERE a.kind = $3 AND a.balance <> 0
+				WHERE a.kind = $3 AND ` + balanceSQL("a") + ` <> 0
 					AND NOT EXISTS (SELECT 1 FROM held h WHERE h.account = a.id)
 				ORDER BY 1`,
 			args: []any{frozenPrefix, frozenSuffix, zfb.AccountKindBuyerFrozen},

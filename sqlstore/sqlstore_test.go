@@ -359,6 +359,7 @@ func TestCheckLedgerFindsCorruption(t *testing.T) {
 	tests := []struct {
 		name     string
 		corrupt  string // SQL; $1 is the buyer's account
+		pending  bool   // corrupt before the opening transfer's entries are folded
 		failures []string
 	}{{
 		name:     "balance",
@@ -373,6 +374,16 @@ func TestCheckLedgerFindsCorruption(t *testing.T) {
 			"account buyer:2088000000000001:CNY: balance 1000, but its entries sum to 0",
 		},
 	}, {
+		// A pending entry is in no balance column: its loss shows in the
+		// currency's total and in its transfer.
+		name:    "lost pending entry",
+		corrupt: `DELETE FROM ledger_entries WHERE account_id = $1`,
+		pending: true,
+		failures: []string{
+			"currency CNY: entries sum to -1000, not 0",
+			"transfer 1: 1 entries summing to -1000",
+		},
+	}, {
 		name:    "entry on the wrong account",
 		corrupt: `UPDATE ledger_entries SET account_id = 'funding:CNY', amount = 1000 WHERE account_id = $1`,
 		failures: []string{
@@ -385,12 +396,23 @@ func TestCheckLedgerFindsCorruption(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			backends(t, func(t *testing.T, s *Store) {
 				ctx := t.Context()
+				if tc.pending && !s.dialect.pendingEntries() {
+					t.Skip("no pending entries on " + s.dialect.name)
+				}
+				if s.folder != nil {
+					s.folder.close() // the test folds, or not
+				}
 				buyer := &zfb.Buyer{UserID: "2088000000000001", PaymentCode: "280000000000000001", Behaviour: zfb.BehaviourPays, Balance: 1000}
 				if err := zfb.NewService(s, nil, nil).CreateBuyer(ctx, buyer); err != nil {
 					t.Fatal(err)
 				}
 				if r, err := s.CheckLedger(ctx); err != nil || !r.OK {
 					t.Fatalf("before: %+v, %v", r, err)
+				}
+				if !tc.pending {
+					if _, err := s.FoldPending(ctx); err != nil || s.pendingEntries(t) != 0 {
+						t.Fatalf("FoldPending: %v, %d entries left pending", err, s.pendingEntries(t))
+					}
 				}
 				if _, err := s.write.ExecContext(ctx, tc.corrupt, zfb.BuyerAccount(buyer.UserID, zfb.CNY)); err != nil {
 					t.Fatal(err)

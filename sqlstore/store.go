@@ -50,6 +50,7 @@ type Store struct {
 	// prepared statements).
 	group                 *groupCommitter
 	readStmts, writeStmts *stmtCache
+	folder                *folder // folds pending ledger entries (ledger_pending.go)
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -84,6 +85,9 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	}
 	if _, err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
+	}
+	if s.dialect.pendingEntries() {
+		s.folder = startFolder(s, foldInterval, logger)
 	}
 	return s, nil
 }
@@ -241,6 +245,9 @@ func (s *Store) Backend() string { return s.dialect.name }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.folder != nil {
+		s.folder.close()
+	}
 	if s.group != nil {
 		s.group.close()
 	}

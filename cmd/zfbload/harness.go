@@ -23,12 +23,17 @@ type harness struct {
 	zfb    *driver
 }
 
-func newHarness(t *target, c config) (*harness, error) {
+func newHarness(ctx context.Context, t *target, c config) (*harness, error) {
 	s, err := newSigner(t.sandbox)
 	if err != nil {
 		return nil, err
 	}
-	return &harness{target: t, c: c, signer: s, zfb: newDriver(t.root, c.conns, c.rate)}, nil
+	if c.buyers > 1 {
+		if err := s.addBuyers(ctx, t.sandbox, c.buyers-1); err != nil {
+			return nil, err
+		}
+	}
+	return &harness{target: t, c: c, signer: s, zfb: newDriver(t.roots, c.conns, c.rate)}, nil
 }
 
 func (h *harness) close() { h.zfb.close() }
@@ -113,7 +118,7 @@ func (h *harness) stub(ctx context.Context) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	d := newDriver("http://"+ln.Addr().String(), h.c.conns, h.c.rate)
+	d := newDriver([]string{"http://" + ln.Addr().String()}, h.c.conns, h.c.rate)
 	defer d.close()
 	return d.run(ctx, workloadNames["stub"], reqs), nil
 }

@@ -44,21 +44,22 @@ func (r result) percentile(q float64) time.Duration {
 	return r.latencies[max(0, min(i, len(r.latencies)-1))]
 }
 
-// driver sends signed requests to one server.
+// driver sends signed requests to one server, or spreads them over
+// several that share one database.
 type driver struct {
-	root   string
+	roots  []string
 	client *http.Client
 	conns  int
 	rate   float64
 }
 
-func newDriver(root string, conns int, rate float64) *driver {
+func newDriver(roots []string, conns int, rate float64) *driver {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	if rate > 0 {
 		// Open loop: the arrivals decide, not the connections.
 		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 0, 1024
 	}
-	return &driver{root: root, client: &http.Client{Transport: tr, Timeout: time.Minute}, conns: conns, rate: rate}
+	return &driver{roots: roots, client: &http.Client{Transport: tr, Timeout: time.Minute}, conns: conns, rate: rate}
 }
 
 func (d *driver) close() { d.client.CloseIdleConnections() }
@@ -69,8 +70,8 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 	lat := make([]time.Duration, len(reqs))
 	okay := make([]bool, len(reqs))
 	var firstFail atomic.Pointer[string]
-	send := func(i int, due time.Time) {
-		answer, err := d.send(ctx, reqs[i])
+	send := func(root string, i int, due time.Time) {
+		answer, err := d.send(ctx, root, reqs[i])
 		lat[i] = time.Since(due)
 		switch {
 		case err != nil:
@@ -94,11 +95,12 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 				break
 			}
 			wg.Add(1)
-			go func() { defer wg.Done(); send(i, due) }()
+			go func() { defer wg.Done(); send(d.roots[i%len(d.roots)], i, due) }()
 		}
 	} else {
 		var next atomic.Int64
-		for range d.conns {
+		for c := range d.conns {
+			root := d.roots[c%len(d.roots)] // each connection keeps to one server
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -107,7 +109,7 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 					if i >= len(reqs) {
 						return
 					}
-					send(i, time.Now())
+					send(root, i, time.Now())
 				}
 			}()
 		}
@@ -129,8 +131,8 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 	return r
 }
 
-func (d *driver) send(ctx context.Context, req request) ([]byte, error) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, d.root+req.path, bytes.NewReader(req.body))
+func (d *driver) send(ctx context.Context, root string, req request) ([]byte, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, root+req.path, bytes.NewReader(req.body))
 	if err != nil {
 		return nil, err
 	}

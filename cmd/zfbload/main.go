@@ -53,12 +53,13 @@ func main() {
 
 // config is what the flags say.
 type config struct {
-	target    string // a running zfb's root URL; "" starts one
+	target    string // running zfbs' root URLs, comma-separated; "" starts one
 	sandbox   string // its sandbox.json, when target is given
 	zfbBinary string // the zfb to start; "" builds ./cmd/zfb
 	db        string // --db for the started zfb
 	n         int    // requests per workload
 	conns     int
+	buyers    int     // paying buyers the pay, freeze and intlpay requests are spread over
 	rate      float64 // open loop arrivals/s; 0 closed loop
 	ceilingD  time.Duration
 	workloads []string
@@ -71,12 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var c config
 	var workloads string
-	fs.StringVar(&c.target, "target", "", "root URL of a running zfb (default: build and start one on a fresh data directory)")
+	fs.StringVar(&c.target, "target", "", "root URL of a running zfb, or several comma-separated ones on one database, each connection keeping to one (default: build and start one on a fresh data directory)")
 	fs.StringVar(&c.sandbox, "sandbox", "", "sandbox.json of the --target zfb")
 	fs.StringVar(&c.zfbBinary, "zfb", "", "zfb binary to start (default: go build ./cmd/zfb)")
 	fs.StringVar(&c.db, "db", "", "database of the started zfb (default: SQLite in its data directory; postgres://… for PostgreSQL)")
 	fs.IntVar(&c.n, "n", 3000, "requests per workload (query, detail and intlquery ask for each object its write workload made)")
 	fs.IntVar(&c.conns, "conns", 16, "keep-alive connections (closed loop)")
+	fs.IntVar(&c.buyers, "buyers", 64, "paying buyers to spread pay, freeze and intlpay over (the sandbox's one and more made through the admin API); 1: the sandbox's one pays everything")
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second (0: closed loop)")
 	fs.DurationVar(&c.ceilingD, "ceiling-time", 3*time.Second, "how long to measure the signing ceiling")
 	fs.StringVar(&workloads, "workloads", strings.Join(allWorkloads, ","), "comma-separated workloads, in order: "+strings.Join(allWorkloads, ","))
@@ -92,8 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		c.workloads = append(c.workloads, w)
 	}
-	if c.n <= 0 || c.conns <= 0 || c.rate < 0 {
-		return errors.New("--n and --conns must be positive, --rate zero or positive")
+	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rate < 0 {
+		return errors.New("--n, --conns and --buyers must be positive, --rate zero or positive")
 	}
 
 	target, err := startTarget(ctx, c, stderr)
@@ -101,15 +103,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer target.stop()
-	h, err := newHarness(target, c)
+	h, err := newHarness(ctx, target, c)
 	if err != nil {
 		return err
 	}
 	defer h.close()
 
-	fmt.Fprintf(stdout, "zfbload: %s, %d CPUs (GOMAXPROCS %d), Go %s; %s; %d requests per workload, %s\n",
+	fmt.Fprintf(stdout, "zfbload: %s, %d CPUs (GOMAXPROCS %d), Go %s; %s; %d requests per workload, %s; %d paying buyers\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(),
-		target.describe(), c.n, mode(c))
+		target.describe(), c.n, mode(c), c.buyers)
 	var results []result
 	for _, w := range c.workloads {
 		if ctx.Err() != nil {

@@ -36,13 +36,13 @@ var (
 	intlSuccess    = []byte(`"resultStatus":"S"`)
 )
 
-// signer makes the requests of one app and one paying buyer.
+// signer makes the requests of one app and its paying buyers.
 type signer struct {
 	app     sandbox.App
 	key     *rsa.PrivateKey
 	alg     sign.Algorithm
-	code    string // the buyer's payment code
-	prefix  string // makes this run's merchant numbers unique
+	codes   []string // the paying buyers' payment codes (addBuyers adds more)
+	prefix  string   // makes this run's merchant numbers unique
 	clockNo func() time.Time
 }
 
@@ -64,7 +64,7 @@ func newSigner(f *sandbox.File) (*signer, error) {
 	}
 	var r [4]byte
 	_, _ = rand.Read(r[:])
-	return &signer{app: app, key: key, alg: sign.Algorithm(app.SignType), code: code,
+	return &signer{app: app, key: key, alg: sign.Algorithm(app.SignType), codes: []string{code},
 		prefix: "L" + hex.EncodeToString(r[:]), clockNo: time.Now}, nil
 }
 
@@ -125,7 +125,7 @@ func (s *signer) requests(w string, n int) ([]request, error) {
 				return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("P", i)})
 			}
 			return s.gateway("alipay.trade.pay", map[string]any{
-				"out_trade_no": s.number("P", i), "scene": "bar_code", "auth_code": s.code,
+				"out_trade_no": s.number("P", i), "scene": "bar_code", "auth_code": s.code(i),
 				"subject": "zfbload", "total_amount": "0.01",
 			})
 		case "query":
@@ -135,7 +135,7 @@ func (s *signer) requests(w string, n int) ([]request, error) {
 		case "freeze":
 			no := s.number("F", i)
 			return s.gateway("alipay.fund.auth.order.freeze", map[string]any{
-				"auth_code": s.code, "auth_code_type": "bar_code", "out_order_no": no, "out_request_no": no,
+				"auth_code": s.code(i), "auth_code_type": "bar_code", "out_order_no": no, "out_request_no": no,
 				"order_title": "zfbload", "amount": "0.01", "product_code": "PREAUTH_PAY",
 			})
 		case "detail":
@@ -144,7 +144,7 @@ func (s *signer) requests(w string, n int) ([]request, error) {
 		case "intlpay":
 			return s.intl(intl.FunctionPay, map[string]any{
 				"partnerId": s.app.IntlPartnerID, "productCode": intl.ProductCodeOfflinePay,
-				"merchantTransId": s.number("I", i), "codeType": intl.CodeTypeBarcode, "identityCode": s.code,
+				"merchantTransId": s.number("I", i), "codeType": intl.CodeTypeBarcode, "identityCode": s.code(i),
 				"order": map[string]any{"orderAmount": map[string]string{"currency": "USD", "value": "1"}, "orderTitle": "zfbload"},
 			})
 		case "intlquery":

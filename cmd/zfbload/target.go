@@ -21,7 +21,7 @@ import (
 // target is the zfb under load: one this harness started, in a process of
 // its own, or one already running.
 type target struct {
-	root    string        // http://127.0.0.1:port
+	roots   []string      // http://127.0.0.1:port, one per zfb instance
 	sandbox *sandbox.File // its apps, keys and buyers
 	db      string        // what it stores in, for the report
 	cmd     *exec.Cmd     // nil when not started here
@@ -37,7 +37,16 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 		if err != nil {
 			return nil, err
 		}
-		return &target{root: strings.TrimSuffix(c.target, "/"), sandbox: f, db: "as configured"}, nil
+		t := &target{sandbox: f, db: "as configured"}
+		for _, root := range strings.Split(c.target, ",") {
+			if root = strings.TrimSuffix(strings.TrimSpace(root), "/"); root != "" {
+				t.roots = append(t.roots, root)
+			}
+		}
+		if len(t.roots) == 0 {
+			return nil, fmt.Errorf("--target %q names no zfb", c.target)
+		}
+		return t, nil
 	}
 	tmp, err := os.MkdirTemp("", "zfbload-")
 	if err != nil {
@@ -75,7 +84,7 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 	for {
 		f, err := readSandbox(filepath.Join(data, "sandbox.json"))
 		if err == nil && ready(f.GatewayURL) {
-			t.sandbox, t.root = f, strings.TrimSuffix(f.GatewayURL, "/gateway.do")
+			t.sandbox, t.roots = f, []string{strings.TrimSuffix(f.GatewayURL, "/gateway.do")}
 			return t, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -112,7 +121,7 @@ func ready(gatewayURL string) bool {
 
 func (t *target) describe() string {
 	if t.cmd == nil {
-		return "zfb at " + t.root
+		return "zfb at " + strings.Join(t.roots, ", ")
 	}
 	return fmt.Sprintf("zfb (pid %d) on %s", t.cmd.Process.Pid, t.db)
 }
