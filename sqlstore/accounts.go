@@ -9,15 +9,15 @@ import (
 )
 
 // Accounts lists the ledger accounts of one kind, or of every kind when
-// kind is "", by kind and then id.
+// kind is "", by kind and then id, each balance with its pending entries.
 func (q *queries) Accounts(ctx context.Context, kind string) ([]*zfb.Account, error) {
-	query := `SELECT id, kind, owner, currency, balance, floor FROM ledger_accounts`
+	query := `SELECT a.id, a.kind, a.owner, a.currency, ` + balanceSQL("a") + `, a.floor FROM ledger_accounts a`
 	var args []any
 	if kind != "" {
-		query += ` WHERE kind = $1`
+		query += ` WHERE a.kind = $1`
 		args = append(args, kind)
 	}
-	rows, err := q.read.QueryContext(ctx, query+` ORDER BY kind, id`, args...)
+	rows, err := q.read.QueryContext(ctx, query+` ORDER BY a.kind, a.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("accounts of kind %q: %w", kind, err)
 	}
