@@ -301,6 +301,20 @@ func TestBuildersCommonParams(t *testing.T) {
 		t.Errorf("biz_content decrypts to %q, %v", plain, err)
 	}
 
+	// Certificate mode: the SNs are sent and signed, in the order string too.
+	cc := pageClient(t)
+	cc.cert = &certMode{appSN: "app-sn", rootSN: "root-sn_2", alipaySN: "alipay-sn"}
+	order, err := cc.TradeAppPay(TradeAppPay{OutTradeNo: "C1", TotalAmount: "1.00", Subject: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oq, _ := url.ParseQuery(order)
+	op := flatten(oq)
+	verifyAppSigned(t, op)
+	if op["app_cert_sn"] != "app-sn" || op["alipay_root_cert_sn"] != "root-sn_2" {
+		t.Errorf("certificate mode order string %v: want app_cert_sn and alipay_root_cert_sn", op)
+	}
+
 	if _, err := c.PageURL(Request{}); err == nil {
 		t.Error("no method: want an error")
 	}
