@@ -139,9 +139,68 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 // Values are sent and signed in the client's charset.
 func (c *Client) encode(st *callState, req *Request) (target string, body []byte, err error) {
 	p := st.params
+	if err := c.signedParams(p, &st.buf, req); err != nil {
+		return "", nil, err
+	}
+
+	keys := st.keys[:0]
+	for k := range p {
+		if !inBody(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	st.keys = keys
+
+	u := append(st.url[:0], c.gateway...)
+	u = append(u, c.querySep)
+	u = appendQuery(u, p, keys)
+	st.url = u
+	target = string(u)
+
+	// The body is not pooled: the transport may still read it after Do
+	// returns.
+	size := 0
+	for _, k := range [...]string{"biz_content", "app_auth_token"} {
+		size += len(k) + 2 + 3*len(p[k])
+	}
+	body = make([]byte, 0, size)
+	for _, k := range [...]string{"biz_content", "app_auth_token"} {
+		v, ok := p[k]
+		if !ok {
+			continue
+		}
+		if len(body) > 0 {
+			body = append(body, '&')
+		}
+		body = append(body, k...)
+		body = append(body, '=')
+		body = appendQueryEscape(body, v)
+	}
+	return target, body, nil
+}
+
+// appendQuery appends the params named by keys, in that order, as
+// k=v pairs joined by '&', each query-escaped (appendQueryEscape).
+func appendQuery(u []byte, p map[string]string, keys []string) []byte {
+	for i, k := range keys {
+		if i > 0 {
+			u = append(u, '&')
+		}
+		u = appendQueryEscape(u, k)
+		u = append(u, '=')
+		u = appendQueryEscape(u, p[k])
+	}
+	return u
+}
+
+// signedParams fills p (empty) with every param of req, common and
+// biz_content, in the client's charset (a GBK client's values hold GBK
+// bytes), and signs them: p["sign"] is set. buf is scratch space.
+func (c *Client) signedParams(p map[string]string, buf *bytes.Buffer, req *Request) error {
 	for k, v := range req.Params {
 		if reservedParam(k) {
-			return "", nil, fmt.Errorf("Request.Params may not set %q", k)
+			return fmt.Errorf("Request.Params may not set %q", k)
 		}
 		if v != "" {
 			p[k] = v
@@ -166,14 +225,14 @@ func (c *Client) encode(st *callState, req *Request) (target string, body []byte
 	if c.cert != nil {
 		p["app_cert_sn"], p["alipay_root_cert_sn"] = c.cert.appSN, c.cert.rootSN
 	}
-	biz, err := marshalBizContent(&st.buf, req.BizContent)
+	biz, err := marshalBizContent(buf, req.BizContent)
 	if err != nil {
-		return "", nil, fmt.Errorf("biz_content: %w", err)
+		return fmt.Errorf("biz_content: %w", err)
 	}
 	if biz != "" && c.aesKey != nil {
 		// Encrypt first, then sign (encrypt.go).
 		if biz, err = c.encryptBizContent(biz); err != nil {
-			return "", nil, err
+			return err
 		}
 		p["encrypt_type"] = encryptTypeAES
 	}
@@ -187,57 +246,15 @@ func (c *Client) encode(st *callState, req *Request) (target string, body []byte
 			}
 			g, err := toGBK(v)
 			if err != nil {
-				return "", nil, fmt.Errorf("%s: not representable in GBK: %w", k, err)
+				return fmt.Errorf("%s: not representable in GBK: %w", k, err)
 			}
 			p[k] = g
 		}
 	}
 	if err := sign.SignRequest(c.priv, c.signType, p); err != nil {
-		return "", nil, fmt.Errorf("signing: %w", err)
+		return fmt.Errorf("signing: %w", err)
 	}
-
-	keys := st.keys[:0]
-	for k := range p {
-		if !inBody(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	st.keys = keys
-
-	u := append(st.url[:0], c.gateway...)
-	u = append(u, c.querySep)
-	for i, k := range keys {
-		if i > 0 {
-			u = append(u, '&')
-		}
-		u = appendQueryEscape(u, k)
-		u = append(u, '=')
-		u = appendQueryEscape(u, p[k])
-	}
-	st.url = u
-	target = string(u)
-
-	// The body is not pooled: the transport may still read it after Do
-	// returns.
-	size := 0
-	for _, k := range [...]string{"biz_content", "app_auth_token"} {
-		size += len(k) + 2 + 3*len(p[k])
-	}
-	body = make([]byte, 0, size)
-	for _, k := range [...]string{"biz_content", "app_auth_token"} {
-		v, ok := p[k]
-		if !ok {
-			continue
-		}
-		if len(body) > 0 {
-			body = append(body, '&')
-		}
-		body = append(body, k...)
-		body = append(body, '=')
-		body = appendQueryEscape(body, v)
-	}
-	return target, body, nil
+	return nil
 }
 
 func inBody(k string) bool { return k == "biz_content" || k == "app_auth_token" }

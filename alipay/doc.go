@@ -78,6 +78,14 @@
 // FundAuthCancelNotification), and Client.NotificationHandler is an
 // http.Handler that answers "success" only once your callback returns nil.
 //
+// Web and app payments are built, not called: TradePagePayURL and
+// TradePagePayForm (TradeWapPayURL, TradeWapPayForm) give the signed GET URL
+// or auto-submitting POST form for the buyer's browser, TradeAppPay the
+// signed order string for the Alipay app; PageURL, PageForm and OrderString
+// do the same for any Request. Client.ParseReturn (VerifyReturn) verifies
+// what Alipay appends to return_url when the buyer comes back, into a
+// PageReturn; the payment itself is confirmed by the notification.
+//
 // The package imports only the standard library, golang.org/x/text and
 // github.com/zfbpay/zfb/sign.
 package alipay

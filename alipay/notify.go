@@ -25,15 +25,21 @@ import (
 // with the body "success". NotificationHandler does all of this;
 // DecodeNotification reads, verifies and decodes into typed structs.
 func (c *Client) VerifyNotification(form url.Values) error {
+	return c.verifyAlipayForm("notification", form)
+}
+
+// verifyAlipayForm verifies form fields Alipay signed with the rsaCheckV1
+// rule (see VerifyNotification); what names them in errors.
+func (c *Client) verifyAlipayForm(what string, form url.Values) error {
 	sig := form.Get("sign")
 	if sig == "" {
-		return &signatureError{what: "notification", reason: "no sign field"}
+		return &signatureError{what: what, reason: "no sign field"}
 	}
 	alg := c.signType
 	if st := form.Get("sign_type"); st != "" {
 		alg = sign.Algorithm(strings.ToUpper(st))
 		if !alg.Valid() {
-			return &signatureError{what: "notification", reason: fmt.Sprintf("sign_type %q not supported", st)}
+			return &signatureError{what: what, reason: fmt.Sprintf("sign_type %q not supported", st)}
 		}
 	}
 	params := make(map[string]string, len(form))
@@ -50,10 +56,10 @@ func (c *Client) VerifyNotification(form url.Values) error {
 		}
 	}
 	if err := sign.Verify(c.pub, alg, b, sig); err != nil {
-		return &signatureError{what: "notification", err: err}
+		return &signatureError{what: what, err: err}
 	}
 	if id := form.Get("app_id"); id != c.appID {
-		return fmt.Errorf("alipay: notification: app_id %q is not this client's %q", id, c.appID)
+		return fmt.Errorf("alipay: %s: app_id %q is not this client's %q", what, id, c.appID)
 	}
 	return nil
 }
@@ -72,28 +78,39 @@ func (c *Client) ParseNotification(r *http.Request) (url.Values, error) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		form = r.Form
 	}
-	if label := form.Get("charset"); isGBKLabel(label) {
-		dec, _ := charsetDecoder(label)
-		decoded := make(url.Values, len(form))
-		for k, vs := range form {
-			out := make([]string, len(vs))
-			for i, v := range vs {
-				if isASCII(v) {
-					out[i] = v
-					continue
-				}
-				s, err := dec.String(v)
-				if err != nil {
-					return nil, fmt.Errorf("alipay: notification: decoding %s: %w", k, err)
-				}
-				out[i] = s
-			}
-			decoded[k] = out
-		}
-		form = decoded
+	form, err := decodeGBKForm(form)
+	if err != nil {
+		return nil, fmt.Errorf("alipay: notification: %w", err)
 	}
 	if err := c.VerifyNotification(form); err != nil {
 		return nil, err
 	}
 	return form, nil
+}
+
+// decodeGBKForm returns form with its values decoded to UTF-8 when its
+// charset field names GBK (or a relative), and form itself otherwise.
+func decodeGBKForm(form url.Values) (url.Values, error) {
+	label := form.Get("charset")
+	if !isGBKLabel(label) {
+		return form, nil
+	}
+	dec, _ := charsetDecoder(label)
+	decoded := make(url.Values, len(form))
+	for k, vs := range form {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			if isASCII(v) {
+				out[i] = v
+				continue
+			}
+			s, err := dec.String(v)
+			if err != nil {
+				return nil, fmt.Errorf("decoding %s: %w", k, err)
+			}
+			out[i] = s
+		}
+		decoded[k] = out
+	}
+	return decoded, nil
 }
