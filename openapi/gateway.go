@@ -40,6 +40,9 @@ type Method struct {
 	// (see errorFields); a Handle that knows more returns its fields
 	// beside its *zfb.Error instead.
 	ErrorFields func(call *Call, e *zfb.Error) any
+	// Page marks a method a browser opens (page.go): it answers with a
+	// redirect to the cashier or an HTML error page, never an envelope.
+	Page bool
 	// OwnAppAuthToken marks a method that reads app_auth_token itself
 	// instead of acting for a merchant with it (isv.go).
 	OwnAppAuthToken bool
@@ -189,6 +192,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.log.ErrorContext(ctx, "gateway: method failed", "method", method, "app_id", req.params["app_id"], "err", err)
 			zerr = zfb.ErrUnknown
 		}
+	}
+	if m, ok := g.methods[method]; ok && m.Page {
+		code := g.writePage(ctx, w, req, app, keys, result, zerr)
+		g.log.InfoContext(ctx, "gateway.do", "method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start))
+		g.record(recorded, start, req, app, keys, code, zerr)
+		return
 	}
 	ans.aesKey = req.aesKey // encrypt the answer to a decrypted request (encrypt.go)
 	code := ans.write(w, g.errorFields(req, app, result, zerr), zerr)
