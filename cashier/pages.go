@@ -161,7 +161,7 @@ func (c *Cashier) login(w http.ResponseWriter, r *http.Request) {
 	logonID := r.PostForm.Get("logon_id")
 	b, err := c.svc.CashierBuyer(r.Context(), logonID, r.PostForm.Get("password"))
 	if errors.Is(err, zfb.ErrNotFound) {
-		c.render(w, r, o, http.StatusUnauthorized, "账户名或登录密码不正确 (wrong account name or password; every sandbox buyer's password is "+zfb.SandboxBuyerPassword+")", logonID)
+		c.render(w, r, o, http.StatusUnauthorized, "Wrong account or password (every sandbox buyer's password is "+zfb.SandboxBuyerPassword+"). 账户名或登录密码不正确", logonID)
 		return
 	} else if err != nil {
 		c.fail(w, r, "finding the buyer", err)
@@ -186,12 +186,15 @@ func (c *Cashier) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	buyerID := c.buyer(r, o)
 	if buyerID == "" {
-		c.render(w, r, o, http.StatusUnauthorized, "请先登录 (log in first)", "")
+		c.render(w, r, o, http.StatusUnauthorized, "Log in first. 请先登录", "")
 		return
 	}
 	ctx := r.Context()
 	t, err := c.svc.PayAtCashier(ctx, o.Trade.TradeNo, buyerID)
 	if err != nil {
+		if _, coded := zfb.AsError(err); !coded && !errors.Is(err, zfb.ErrInvalidAction) {
+			c.log.ErrorContext(ctx, "cashier: paying", "trade_no", o.Trade.TradeNo, "err", err)
+		}
 		c.render(w, r, o, http.StatusOK, payError(err), "")
 		return
 	}
@@ -212,16 +215,16 @@ func (c *Cashier) pay(w http.ResponseWriter, r *http.Request) {
 func payError(err error) string {
 	switch {
 	case errors.Is(err, zfb.ErrBuyerBalanceNotEnough):
-		return "余额不足，请更换付款方式 (the balance is not enough: log in as another buyer, or cancel)"
+		return "The balance is not enough: log in as another buyer, or cancel. 余额不足"
 	case errors.Is(err, zfb.ErrBuyerEnableStatusForbid):
-		return "账户受限，无法付款 (this account is restricted and cannot pay)"
+		return "This account is restricted and cannot pay. 账户受限"
 	case errors.Is(err, zfb.ErrInvalidAction):
-		return "交易状态不允许付款 (" + err.Error() + ")"
+		return "The trade cannot be paid now (" + err.Error() + ")"
 	}
 	if e, ok := zfb.AsError(err); ok {
 		return e.SubMsg + " (" + e.SubCode + ")"
 	}
-	return "系统繁忙，请稍后再试 (" + err.Error() + ")"
+	return "Something went wrong; try again. 系统繁忙，请稍后再试"
 }
 
 // cancel leaves the cashier: wap goes to quit_url when there is one; the
