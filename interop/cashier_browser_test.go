@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/smartwalle/alipay/v3"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/sandbox"
@@ -272,4 +273,35 @@ func (b *browser) scrollWidth() int {
 		b.t.Fatalf("browser: reading the page's width: %v", err)
 	}
 	return w
+}
+
+func TestCashierBrowserSmartwallePagePay(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	recv := zfbtest.NewReceiver(t)
+	shop := newMerchantSite(t)
+	app, buyer := srv.App(), srv.Buyer(t, zfb.BehaviourPays)
+	sw := newSmartwalle(t, srv, app.AppID, app.AppPrivateKey, app.AlipayPublicKey)
+	u, err := sw.TradePagePay(alipay.TradePagePay{Trade: alipay.Trade{
+		OutTradeNo: "SW-PAGE-1", TotalAmount: "7.25", Subject: "smartwalle 页面支付", ProductCode: "FAST_INSTANT_TRADE_PAY",
+		NotifyURL: recv.URL, ReturnURL: shop.URL + "/return",
+	}})
+	if err != nil {
+		t.Fatalf("TradePagePay: %v", err)
+	}
+	b := newBrowser(t, "")
+	b.open(u.String())
+	payAtCashier(t, b, buyer, "7.25")
+	b.waitText("merchant: back from the cashier")
+	q := shop.lastReturn()
+	if q.Get("method") != "alipay.trade.page.pay.return" || q.Get("out_trade_no") != "SW-PAGE-1" {
+		t.Fatalf("return %v", q)
+	}
+	if err := sw.VerifySign(t.Context(), q); err != nil {
+		t.Errorf("smartwalle VerifySign of the return: %v", err)
+	}
+	got := recv.Wait(t, 10*time.Second, func(r zfbtest.Received) bool { return r.Form.Get("out_trade_no") == "SW-PAGE-1" })
+	if err := sw.VerifySign(t.Context(), got.Form); err != nil || got.Form.Get("trade_status") != "TRADE_SUCCESS" {
+		t.Errorf("notification %v: %v", got.Form, err)
+	}
+	b.requireNoPageErrors()
 }
