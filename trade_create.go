@@ -80,7 +80,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			ExpiresAt: expiresAt, CreatedAt: now, AgentAppID: app.Agent,
 		}
 		if kind == TradeKindPrecreate {
-			t.QRCode = "https://qr.alipay.com/" + randomToken(24)
+			t.QRCode = qrCodeURL(t.TradeNo)
 		} else if WebProductCode(kind) != "" {
 			t.Scanned = true // the buyer is who logs in on the cashier (trade_web.go)
 		} else {

@@ -77,6 +77,7 @@ func New(svc *zfb.Service, logger *slog.Logger) *Cashier {
 	c := &Cashier{svc: svc, log: logger, crossOrigin: http.NewCrossOriginProtection(), orders: make(map[string]*order)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"{id}", c.show)
+	mux.HandleFunc("GET "+openapi.QRPath+"{code}", c.scan)
 	mux.HandleFunc("POST "+Prefix+"{id}/login", c.login)
 	mux.HandleFunc("POST "+Prefix+"{id}/pay", c.pay)
 	mux.HandleFunc("POST "+Prefix+"{id}/cancel", c.cancel)

@@ -235,3 +235,47 @@ func TestWapPayPoorBuyerThenQuit(t *testing.T) {
 		t.Fatalf("trade after cancel: %s, want still waiting", tr.Status)
 	}
 }
+
+func TestPrecreateQRCodeOpensCashier(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	recv := zfbtest.NewReceiver(t)
+	b := newBrowser(t)
+	buyer := srv.Buyer(t, zfb.BehaviourPays)
+	resp, body := b.get(pageURL(t, srv, "alipay.trade.precreate", `{"out_trade_no":"QR-1","total_amount":"3.30","subject":"coffee"}`, "", recv.URL))
+	m := regexp.MustCompile(`"qr_code":"([^"]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("precreate: %d %s", resp.StatusCode, body)
+	}
+	qr := strings.ReplaceAll(m[1], `\/`, `/`)
+	if !regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL) + `/cashier/qr/bax[0-9a-z]{21}$`).MatchString(qr) {
+		t.Fatalf("qr_code %q is not zfb's URL shaped like Alipay's", qr)
+	}
+	resp, _ = b.get(qr)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/cashier/") {
+		t.Fatalf("opening the QR code: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	cashierURL := srv.URL + resp.Header.Get("Location")
+	_, page := b.get(cashierURL)
+	if !strings.Contains(page, "coffee") || !strings.Contains(page, "¥3.30") {
+		t.Fatalf("the scanned cashier does not show the order: %s", page)
+	}
+	token := csrf(t, page)
+	b.post(cashierURL+"/login", url.Values{"csrf": {token}, "logon_id": {buyer.LogonID}, "password": {"111111"}})
+	resp, _ = b.post(cashierURL+"/pay", url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != strings.TrimPrefix(cashierURL, srv.URL) {
+		t.Fatalf("pay without return_url: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page = b.get(cashierURL); !strings.Contains(page, "Paid") {
+		t.Errorf("after paying the cashier shows: %s", page)
+	}
+	if tr := srv.Trade(t, srv.App().AppID, "QR-1"); tr.Status != zfb.TradeSuccess || tr.BuyerID != buyer.UserID || !tr.Scanned {
+		t.Errorf("trade %s by %q scanned %v", tr.Status, tr.BuyerID, tr.Scanned)
+	}
+	recv.Wait(t, 10*time.Second, func(r zfbtest.Received) bool {
+		return r.Form.Get("out_trade_no") == "QR-1" && r.Form.Get("trade_status") == "TRADE_SUCCESS"
+	})
+	// A code that names no precreated trade is not found.
+	if resp, _ := b.get(srv.URL + "/cashier/qr/bax000000000000000000001"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown QR code: %d, want 404", resp.StatusCode)
+	}
+}

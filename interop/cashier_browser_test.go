@@ -305,3 +305,33 @@ func TestCashierBrowserSmartwallePagePay(t *testing.T) {
 	}
 	b.requireNoPageErrors()
 }
+
+func TestCashierBrowserPrecreateQRCode(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	recv := zfbtest.NewReceiver(t)
+	app, buyer := srv.App(), srv.Buyer(t, zfb.BehaviourPays)
+	sw := newSmartwalle(t, srv, app.AppID, app.AppPrivateKey, app.AlipayPublicKey)
+	pre, err := sw.TradePreCreate(t.Context(), alipay.TradePreCreate{Trade: alipay.Trade{
+		OutTradeNo: "SW-QR-1", TotalAmount: "18.00", Subject: "scan me", NotifyURL: recv.URL,
+	}})
+	if err != nil || pre.Code != alipay.CodeSuccess {
+		t.Fatalf("TradePreCreate: %v %+v", err, pre)
+	}
+	if !strings.HasPrefix(pre.QRCode, srv.URL+"/cashier/qr/bax") {
+		t.Fatalf("qr_code %q", pre.QRCode)
+	}
+	b := newBrowser(t, "")
+	b.run("phone-sized window", emulatePhone())
+	b.open(pre.QRCode)
+	b.waitText("scan me")
+	payAtCashier(t, b, buyer, "18.00")
+	b.waitText("Paid")
+	recv.Wait(t, 10*time.Second, func(r zfbtest.Received) bool {
+		return r.Form.Get("out_trade_no") == "SW-QR-1" && r.Form.Get("trade_status") == "TRADE_SUCCESS"
+	})
+	q, err := sw.TradeQuery(t.Context(), alipay.TradeQuery{OutTradeNo: "SW-QR-1"})
+	if err != nil || q.TradeStatus != alipay.TradeStatusSuccess || q.BuyerLogonId == "" {
+		t.Errorf("TradeQuery after the scan: %v %+v", err, q)
+	}
+	b.requireNoPageErrors()
+}

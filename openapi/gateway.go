@@ -61,6 +61,9 @@ type Call struct {
 	// Agent is the third-party app that signed the call and acts for App
 	// with an app_auth_token (isv.go); nil when App called itself.
 	Agent *zfb.App
+	// BaseURL is the scheme and host the call came to
+	// ("http://127.0.0.1:8650"): where zfb's own pages are.
+	BaseURL string
 }
 
 // Gateway is the http.Handler for /gateway.do.
@@ -288,7 +291,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		// UNCONFIRMED: Alipay's sub_code for a missing biz_content.
 		return nil, zfb.MissingParameter("biz_content")
 	}
-	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
+	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now, BaseURL: req.base}
 	req.call = call
 	if err := g.actFor(ctx, call, m); err != nil {
 		// A token the gateway refuses (20001) is its own answer, generic

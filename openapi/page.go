@@ -133,3 +133,16 @@ h1{font-size:1.2em;color:#cf222e}code,pre{font-family:ui-monospace,monospace;fon
 {{with .Diagnosis}}<div class="zfb"><strong>zfb's diagnosis</strong><p id="diagnosis">{{.}}</p></div>{{end}}
 </main></body></html>
 `))
+
+// QRPath is where a precreated trade's QR code opens the cashier, as the
+// buyer's scan would: QRPath + "bax…".
+const QRPath = "/cashier/qr/"
+
+// qrCodeURL is the qr_code precreate answers: zfb's page for the code,
+// shaped like Alipay's (spec web-and-app-pay.md §6).
+func qrCodeURL(c *Call, stored string) string {
+	if c.BaseURL == "" {
+		return stored
+	}
+	return c.BaseURL + QRPath + zfb.QRCodeName(stored)
+}
