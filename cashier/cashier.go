@@ -53,6 +53,7 @@ type Cashier struct {
 	keys        appkeys.Ring
 	crossOrigin *http.CrossOriginProtection
 	mux         *http.ServeMux
+	wallet      OrderStrings // nil: no wallet page
 
 	mu     sync.Mutex
 	orders map[string]*order
@@ -70,12 +71,34 @@ type order struct {
 	session   string // the buyer's login cookie value; "" until one logs in
 	buyerID   string
 	cancelled bool
+	// appResult is what the Alipay app would hand the merchant's app once
+	// an app.pay order is paid or given up (wallet.go); "" before.
+	appResult string
 }
 
+// Option configures a Cashier.
+type Option func(*Cashier)
+
+// OrderStrings runs app.pay order strings: the gateway (openapi.Gateway).
+type OrderStrings interface {
+	OpenOrderString(ctx context.Context, host, order string) (location string, zerr *zfb.Error, diagnosis string)
+}
+
+// WithWallet serves the wallet page (Prefix + "app"), which takes app.pay
+// order strings and runs them through g.
+func WithWallet(g OrderStrings) Option { return func(c *Cashier) { c.wallet = g } }
+
 // New returns a cashier over svc.
-func New(svc *zfb.Service, logger *slog.Logger) *Cashier {
+func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) *Cashier {
 	c := &Cashier{svc: svc, log: logger, crossOrigin: http.NewCrossOriginProtection(), orders: make(map[string]*order)}
+	for _, o := range opts {
+		o(c)
+	}
 	mux := http.NewServeMux()
+	if c.wallet != nil {
+		mux.HandleFunc("GET "+Prefix+"app", c.walletPage)
+		mux.HandleFunc("POST "+Prefix+"app", c.walletOpen)
+	}
 	mux.HandleFunc("GET "+Prefix+"{id}", c.show)
 	mux.HandleFunc("GET "+openapi.QRPath+"{code}", c.scan)
 	mux.HandleFunc("POST "+Prefix+"{id}/login", c.login)

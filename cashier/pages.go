@@ -30,7 +30,9 @@ type view struct {
 	Error               string
 	State               string // "login", "confirm", "paid", "closed", "cancelled"
 	Password            string
-	ReturnURL           string // after a payment, when there is one
+	// The wallet (wallet.go): the order string given, the result the app
+	// returns, and zfb's diagnosis of a failed signature.
+	Order, AppResult, Diagnosis string
 }
 
 // show renders the cashier as the order stands.
@@ -69,6 +71,9 @@ func (c *Cashier) render(w http.ResponseWriter, r *http.Request, o *order, statu
 		Wap: t.Kind == zfb.TradeKindWap, Password: zfb.SandboxBuyerPassword,
 		ClosesAt: zfb.FormatGatewayTime(t.ExpiresAt), TimeLeft: timeLeft(t.ExpiresAt.Sub(now)),
 	}
+	o.mu.Lock()
+	v.AppResult = o.appResult
+	o.mu.Unlock()
 	buyerID := c.buyer(r, o)
 	switch {
 	case t.Status == zfb.TradeSuccess || t.Status == zfb.TradeFinished:
@@ -199,7 +204,17 @@ func (c *Cashier) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.InfoContext(ctx, "cashier: paid", "trade_no", t.TradeNo, "buyer_id", buyerID)
-	if o.ReturnURL == "" {
+	if isAppPay(o) {
+		res, err := c.paidResult(o, t)
+		if err != nil {
+			c.fail(w, r, "signing the app's result", err)
+			return
+		}
+		o.mu.Lock()
+		o.appResult = res
+		o.mu.Unlock()
+	}
+	if o.ReturnURL == "" || isAppPay(o) { // app.pay has no return_url (spec §2.5)
 		http.Redirect(w, r, Prefix+o.id, http.StatusSeeOther)
 		return
 	}
@@ -236,6 +251,9 @@ func (c *Cashier) cancel(w http.ResponseWriter, r *http.Request) {
 	}
 	o.mu.Lock()
 	o.cancelled = true
+	if isAppPay(o) && o.appResult == "" {
+		o.appResult = cancelledResult()
+	}
 	o.mu.Unlock()
 	if o.QuitURL != "" {
 		http.Redirect(w, r, o.QuitURL, http.StatusSeeOther)

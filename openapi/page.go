@@ -38,11 +38,15 @@ type Cashier interface {
 }
 
 // RegisterWebPay serves alipay.trade.page.pay and alipay.trade.wap.pay on
-// g: each creates its trade and sends the browser to cashier.
+// g: each creates its trade and sends the browser to cashier. It serves
+// alipay.trade.app.pay too, for OpenOrderString (the wallet page) and as a
+// page method on gateway.do, where a merchant server that POSTs it gets a
+// 302 as from Alipay (spec web-and-app-pay.md §2.5), here to the cashier.
 func RegisterWebPay(g *Gateway, svc *zfb.Service, cashier Cashier) {
 	p := pageAPI{svc: svc, cashier: cashier}
 	g.Register("alipay.trade.page.pay", Method{Handle: p.handle(zfb.TradeKindPage), Page: true})
 	g.Register("alipay.trade.wap.pay", Method{Handle: p.handle(zfb.TradeKindWap), Page: true})
+	g.Register(AppPayMethod, Method{Handle: p.handle(zfb.TradeKindApp), Page: true})
 }
 
 type pageAPI struct {

@@ -63,7 +63,7 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	openapi.RegisterFundAuth(gateway, svc)
 	openapi.RegisterISV(gateway, svc)
 	openapi.RegisterCertDownload(gateway)
-	shop := cashier.New(svc, cfg.Logger)
+	shop := cashier.New(svc, cfg.Logger, cashier.WithWallet(gateway))
 	openapi.RegisterWebPay(gateway, svc, shop)
 	mux := http.NewServeMux()
 	mux.Handle(cashier.Prefix, shop)
