@@ -27,6 +27,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/sandbox"
+	"github.com/zfbpay/zfb/sign"
 	"github.com/zfbpay/zfb/zfbtest"
 )
 
@@ -332,6 +333,58 @@ func TestCashierBrowserPrecreateQRCode(t *testing.T) {
 	q, err := sw.TradeQuery(t.Context(), alipay.TradeQuery{OutTradeNo: "SW-QR-1"})
 	if err != nil || q.TradeStatus != alipay.TradeStatusSuccess || q.BuyerLogonId == "" {
 		t.Errorf("TradeQuery after the scan: %v %+v", err, q)
+	}
+	b.requireNoPageErrors()
+}
+
+func TestCashierBrowserNodeAppPay(t *testing.T) {
+	node := requireNode(t)
+	srv := zfbtest.NewServer(t)
+	recv := zfbtest.NewReceiver(t)
+	app, buyer := srv.App(), srv.Buyer(t, zfb.BehaviourPays)
+	b := newBrowser(t, srv.URL)
+	b.run("phone-sized window", emulatePhone())
+	for _, tc := range []struct {
+		outTradeNo string
+		pay        bool
+		want       string
+	}{{"NODE-APP-PAY", true, "9000"}, {"NODE-APP-CANCEL", false, "6001"}} {
+		biz := map[string]any{"outTradeNo": tc.outTradeNo, "totalAmount": "8.80", "subject": "app 商品", "productCode": "QUICK_MSECURITY_PAY"}
+		order := nodePageExec(t, node, srv, app, "alipay.trade.app.pay", "SDK", biz, "", recv.URL)
+		b.open("/cashier/app")
+		b.run("paste the order string", chromedp.SetValue(field("order"), order)) // as a paste: no typing
+		b.clickAndLoad("Open in the wallet")
+		b.waitText("¥8.80")
+		b.fill("logon_id", buyer.LogonID)
+		b.fill("password", buyer.LoginPassword)
+		b.clickAndLoad("Log in")
+		if tc.pay {
+			b.clickAndLoad("Pay ¥8.80")
+		} else {
+			b.clickAndLoad("Cancel")
+		}
+		var res struct{ ResultStatus, Result, Memo string }
+		if err := json.Unmarshal([]byte(b.textOf("#app-result")), &res); err != nil || res.ResultStatus != tc.want {
+			t.Fatalf("%s: the app result %+v (%v)", tc.outTradeNo, res, err)
+		}
+		if !tc.pay {
+			continue
+		}
+		// The app's server checks the result as it checks a gateway answer: the node's bytes against
+		// sign, with the alipay_public_key (spec web-and-app-pay.md §5.3).
+		pub, err := sign.ParsePublicKey(app.AlipayPublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sign.VerifyResponse(pub, sign.Algorithm(app.SignType), []byte(res.Result), "alipay_trade_app_pay_response"); err != nil {
+			t.Errorf("the result's sign: %v\n%s", err, res.Result)
+		}
+		recv.Wait(t, 10*time.Second, func(r zfbtest.Received) bool {
+			return r.Form.Get("out_trade_no") == tc.outTradeNo && r.Form.Get("trade_status") == "TRADE_SUCCESS"
+		})
+	}
+	if tr := srv.Trade(t, app.AppID, "NODE-APP-CANCEL"); tr.Status != zfb.TradeWaitBuyerPay {
+		t.Errorf("a cancelled app payment left the trade %s", tr.Status)
 	}
 	b.requireNoPageErrors()
 }
