@@ -279,3 +279,30 @@ func TestPrecreateQRCodeOpensCashier(t *testing.T) {
 		t.Errorf("an unknown QR code: %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestPageCallsInRequestLog(t *testing.T) {
+	srv := zfbtest.NewServer(t, zfbtest.WithRequestLog(100))
+	b := newBrowser(t)
+	biz := `{"out_trade_no":"LOG-1","total_amount":"1.00","subject":"x","product_code":"FAST_INSTANT_TRADE_PAY"}`
+	open(t, b, srv, pageURL(t, srv, "alipay.trade.page.pay", biz, "", ""))
+	b.get(strings.Replace(pageURL(t, srv, "alipay.trade.page.pay", biz, "", ""), "LOG-1", "LOG-2", 1))
+	var recs []*zfb.RequestRecord
+	deadline := time.Now().Add(10 * time.Second)
+	for len(recs) < 2 && time.Now().Before(deadline) {
+		var err error
+		if recs, err = srv.Service.Requests(t.Context(), zfb.RequestFilter{Method: "alipay.trade.page.pay"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("request log has %d page.pay calls, want 2", len(recs))
+	}
+	codes := map[string]string{}
+	for _, r := range recs {
+		codes[r.Code] = r.Signature
+	}
+	if codes["10000"] != zfb.SignatureVerified || codes["40002"] != zfb.SignatureFailed {
+		t.Errorf("recorded calls: %v", codes)
+	}
+}
