@@ -306,3 +306,21 @@ func TestPageCallsInRequestLog(t *testing.T) {
 		t.Errorf("recorded calls: %v", codes)
 	}
 }
+
+func TestRestrictedBuyerIsRefused(t *testing.T) {
+	srv := zfbtest.NewServer(t)
+	b := newBrowser(t)
+	buyer := srv.Buyer(t, zfb.BehaviourPays)
+	srv.RestrictBuyer(t, buyer.UserID, true)
+	biz := `{"out_trade_no":"WEB-R","total_amount":"1.00","subject":"x","product_code":"FAST_INSTANT_TRADE_PAY"}`
+	cashierURL, page := open(t, b, srv, pageURL(t, srv, "alipay.trade.page.pay", biz, "https://shop.example/return", ""))
+	token := csrf(t, page)
+	b.post(cashierURL+"/login", url.Values{"csrf": {token}, "logon_id": {buyer.LogonID}, "password": {"111111"}})
+	resp, page := b.post(cashierURL+"/pay", url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "restricted") {
+		t.Fatalf("a restricted buyer's payment: %d %s", resp.StatusCode, page)
+	}
+	if tr := srv.Trade(t, srv.App().AppID, "WEB-R"); tr.Status != zfb.TradeWaitBuyerPay || tr.BuyerID != "" {
+		t.Errorf("trade after a refused payment: %s by %q", tr.Status, tr.BuyerID)
+	}
+}
