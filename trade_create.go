@@ -51,6 +51,8 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 	fallback := defaultPayTimeout
 	if kind == TradeKindPrecreate {
 		fallback = defaultPrecreateTimeout
+	} else if WebProductCode(kind) != "" {
+		fallback = defaultWebTimeout
 	}
 	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
 	if kind == TradeKindPrecreate {
@@ -78,7 +80,9 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			ExpiresAt: expiresAt, CreatedAt: now, AgentAppID: app.Agent,
 		}
 		if kind == TradeKindPrecreate {
-			t.QRCode = "https://qr.alipay.com/" + randomToken(24)
+			t.QRCode = qrCodeURL(t.TradeNo)
+		} else if WebProductCode(kind) != "" {
+			t.Scanned = true // the buyer is who logs in on the cashier (trade_web.go)
 		} else {
 			buyer, err := resolveBuyer(ctx, q, app, cmd.buyerRef())
 			if err == nil && buyer == nil {

@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/webstyle"
 )
 
 //go:embed dashboard*.html
 var dashboardFS embed.FS
 
-var loginPage = template.Must(template.ParseFS(dashboardFS, "dashboard_login.html", "dashboard_style.html"))
+var loginPage = webstyle.Head(template.Must(template.ParseFS(dashboardFS, "dashboard_login.html")))
 
 // DefaultLedgerCheckEvery is how often, at most, the dashboard runs the
 // ledger check, a scan of the whole ledger.

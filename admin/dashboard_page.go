@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/webstyle"
 )
 
 // The dashboard's pages share one layout (dashboard_layout.html: header,
@@ -73,8 +74,8 @@ func statusBadge(status any) string {
 func parsePages(fsys fs.FS, pages ...string) map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, p := range pages {
-		out[p] = template.Must(template.New(p).Funcs(pageFuncs).ParseFS(fsys,
-			"dashboard_layout.html", "dashboard_parts.html", "dashboard_style.html", p))
+		out[p] = webstyle.Head(template.Must(template.New(p).Funcs(pageFuncs).ParseFS(fsys,
+			"dashboard_layout.html", "dashboard_parts.html", p)))
 	}
 	return out
 }

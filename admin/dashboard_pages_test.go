@@ -128,7 +128,7 @@ func TestDashboardPages(t *testing.T) {
 		"/dashboard/intl": {d.intlWaiting.AcquirementID, d.intlTransID},
 		"/dashboard/intl/" + d.intlWaiting.AcquirementID: {d.intlTransID, "1.50 USD", `id="buyer-pay"`,
 			`href="/dashboard/requests?q=` + d.intlWaiting.AcquirementID + `"`},
-		"/dashboard/buyers": {d.pays.UserID, `id="buyer-create"`, `id="topup-` + d.pays.UserID + `"`, `href="/dashboard/buyers?reveal=`},
+		"/dashboard/buyers": {d.pays.UserID, `id="buyer-create"`, `id="topup-` + d.pays.UserID + `"`, `href="/dashboard/buyers?reveal=`, `<code id="login-password">` + zfb.SandboxBuyerPassword + `</code>`},
 		"/dashboard/apps":   {d.app.ID},
 		"/dashboard/apps/" + d.app.ID: {d.app.SellerID, `id="gateway-url" readonly value="` + e.srv.URL + `/gateway.do"`, "BEGIN PUBLIC KEY",
 			`id="advance"`, `id="advance-1h"`, `id="fault-add"`, "alipay.trade.query", `id="faults-clear"`},

@@ -40,6 +40,9 @@ type Method struct {
 	// (see errorFields); a Handle that knows more returns its fields
 	// beside its *zfb.Error instead.
 	ErrorFields func(call *Call, e *zfb.Error) any
+	// Page marks a method a browser opens (page.go): it answers with a
+	// redirect to the cashier or an HTML error page, never an envelope.
+	Page bool
 	// OwnAppAuthToken marks a method that reads app_auth_token itself
 	// instead of acting for a merchant with it (isv.go).
 	OwnAppAuthToken bool
@@ -58,6 +61,9 @@ type Call struct {
 	// Agent is the third-party app that signed the call and acts for App
 	// with an app_auth_token (isv.go); nil when App called itself.
 	Agent *zfb.App
+	// BaseURL is the scheme and host the call came to
+	// ("http://127.0.0.1:8650"): where zfb's own pages are.
+	BaseURL string
 }
 
 // Gateway is the http.Handler for /gateway.do.
@@ -190,6 +196,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			zerr = zfb.ErrUnknown
 		}
 	}
+	if m, ok := g.methods[method]; ok && m.Page {
+		code := g.writePage(ctx, w, req, app, keys, result, zerr)
+		g.log.InfoContext(ctx, "gateway.do", "method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start))
+		g.record(recorded, start, req, app, keys, code, zerr)
+		return
+	}
 	ans.aesKey = req.aesKey // encrypt the answer to a decrypted request (encrypt.go)
 	code := ans.write(w, g.errorFields(req, app, result, zerr), zerr)
 	attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
@@ -279,7 +291,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 		// UNCONFIRMED: Alipay's sub_code for a missing biz_content.
 		return nil, zfb.MissingParameter("biz_content")
 	}
-	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now}
+	call := &Call{App: app, Method: p["method"], Params: p, BizContent: biz, Now: now, BaseURL: req.base}
 	req.call = call
 	if err := g.actFor(ctx, call, m); err != nil {
 		// A token the gateway refuses (20001) is its own answer, generic

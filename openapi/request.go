@@ -27,6 +27,8 @@ type request struct {
 	call     *Call
 	// verified says the signature verified (for the request log).
 	verified bool
+	// base is the scheme and host the call came to ("http://127.0.0.1:8650").
+	base string
 	// aesKey is set once biz_content was decrypted (decryptBizContent):
 	// the answer is encrypted with it.
 	aesKey []byte
@@ -40,7 +42,7 @@ type request struct {
 // answer (addressing) are taken from the part read; past maxParams
 // parameters, likewise.
 func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
-	req := &request{raw: make(map[string]string), params: make(map[string]string), charset: utf8Charset}
+	req := &request{raw: make(map[string]string), params: make(map[string]string), charset: utf8Charset, base: baseURL(r)}
 	var body []byte
 	var readErr *zfb.Error
 	keep := maxParams
@@ -130,4 +132,13 @@ func first(values url.Values, key string) string {
 		return vs[0]
 	}
 	return ""
+}
+
+// baseURL is the scheme and host r came to.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -184,7 +184,7 @@ func (t tradeAPI) precreate(ctx context.Context, c *Call) (any, error) {
 	return struct {
 		OutTradeNo string `json:"out_trade_no"`
 		QRCode     string `json:"qr_code"`
-	}{tr.OutTradeNo, tr.QRCode}, nil
+	}{tr.OutTradeNo, qrCodeURL(c, tr.QRCode)}, nil
 }
 
 func (t tradeAPI) create(ctx context.Context, c *Call) (any, error) {

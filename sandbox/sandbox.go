@@ -75,6 +75,8 @@ type Buyer struct {
 	PaymentCode string `json:"payment_code"`
 	Balance     string `json:"balance"`
 	Behaviour   string `json:"behaviour"`
+	// LoginPassword logs the buyer in on the cashier (web and app payments).
+	LoginPassword string `json:"login_password"`
 	// Restricted is set while the tester has restricted the account.
 	Restricted bool `json:"restricted,omitempty"`
 	// OpenID is the buyer's open_id in the first app (FirstAppID, apps[0]);
@@ -306,6 +308,7 @@ func BuyerCredentials(b *zfb.Buyer) Buyer {
 	return Buyer{
 		UserID: b.UserID, LogonID: b.LogonID, PaymentCode: b.PaymentCode,
 		Balance: zfb.FormatAmount(b.Balance), Behaviour: b.Behaviour, Restricted: b.Restricted,
+		LoginPassword: zfb.SandboxBuyerPassword,
 	}
 }
 

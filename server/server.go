@@ -15,6 +15,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/cashier"
 	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/openapi"
@@ -62,7 +63,10 @@ func Handler(svc *zfb.Service, cfg Config) http.Handler {
 	openapi.RegisterFundAuth(gateway, svc)
 	openapi.RegisterISV(gateway, svc)
 	openapi.RegisterCertDownload(gateway)
+	shop := cashier.New(svc, cfg.Logger, cashier.WithWallet(gateway))
+	openapi.RegisterWebPay(gateway, svc, shop)
 	mux := http.NewServeMux()
+	mux.Handle(cashier.Prefix, shop)
 	mux.Handle("/gateway.do", gateway)
 	intlOpts := append([]intl.Option{intl.WithTimestampSkew(cfg.TimestampSkew), intl.WithRecorder(cfg.Recorder)}, cfg.IntlOptions...)
 	mux.Handle(intl.Prefix, intl.New(svc, cfg.Logger, intlOpts...))

@@ -353,7 +353,7 @@ func TestPrecreateAndCreate(t *testing.T) {
 		e := newTradeEnv(t, srv)
 		no := e.outTradeNo()
 		pre, err := e.c.TradePrecreate(e.ctx, alipay.TradePrecreate{OutTradeNo: no, TotalAmount: "6.00", Subject: "QR"})
-		if err != nil || pre.OutTradeNo != no || !strings.HasPrefix(pre.QRCode, "https://qr.alipay.com/") {
+		if err != nil || pre.OutTradeNo != no || !strings.HasPrefix(pre.QRCode, srv.URL+"/cashier/qr/bax") {
 			t.Fatalf("precreate %v %+v", err, pre)
 		}
 		again, err := e.c.TradePrecreate(e.ctx, alipay.TradePrecreate{OutTradeNo: no, TotalAmount: "6.00", Subject: "QR"})
