@@ -27,10 +27,12 @@ type cachedFaults struct {
 }
 
 // boundedMap is a map safe for concurrent use that empties itself when it
-// reaches maxCachedApps entries. The zero value is ready to use.
+// reaches max entries (maxCachedApps when max is 0). The zero value is
+// ready to use.
 type boundedMap[V any] struct {
-	mu sync.RWMutex
-	m  map[string]V
+	max int
+	mu  sync.RWMutex
+	m   map[string]V
 }
 
 func (b *boundedMap[V]) get(key string) (V, bool) {
@@ -46,7 +48,11 @@ func (b *boundedMap[V]) put(key string, v V) {
 	if b.m == nil {
 		b.m = make(map[string]V)
 	}
-	if len(b.m) >= maxCachedApps {
+	limit := b.max
+	if limit == 0 {
+		limit = maxCachedApps
+	}
+	if len(b.m) >= limit {
 		clear(b.m)
 	}
 	b.m[key] = v

@@ -45,21 +45,39 @@ type BuyerIDs struct {
 // buyerIDs names the buyer userID as app shows buyers, issuing the buyer's
 // open_id in app if it needs one and has none: q must be a command's.
 func (s *Service) buyerIDs(ctx context.Context, q Queries, app *App, userID string) (BuyerIDs, error) {
-	return nameBuyer(app, userID, func() (string, error) { return s.ensureOpenID(ctx, q, app.ID, userID) })
+	return nameBuyer(app, userID, func() (string, error) {
+		if id, ok := s.openIDs.get(openIDKey(app.ID, userID)); ok {
+			return id, nil
+		}
+		// Not kept here: q's transaction may yet roll back what it issues.
+		return s.ensureOpenID(ctx, q, app.ID, userID)
+	})
 }
+
+// maxCachedOpenIDs bounds the open_ids the Service keeps in memory.
+const maxCachedOpenIDs = 1 << 16
+
+// openIDKey is the key of the buyer userID's open_id in app appID among
+// the kept open_ids.
+func openIDKey(appID, userID string) string { return appID + "\x00" + userID }
 
 // showBuyer names the buyer userID as app shows buyers, outside any
 // transaction: a read of the open_id, and a command to issue it only when
 // the buyer has none in the app yet. Open_ids never change once issued, so
-// an answer may read its open_id after its command committed.
+// an answer may read its open_id after its command committed, and the
+// Service keeps (s.openIDs) every open_id it has seen committed.
 func (s *Service) showBuyer(ctx context.Context, app *App, userID string) (BuyerIDs, error) {
 	if userID == "" || !app.IdentityMode.UsesOpenID() {
-		return lookupBuyerIDs(ctx, nil, app, userID) // reads nothing
+		return s.lookupBuyerIDs(ctx, nil, app, userID) // reads nothing
+	}
+	key := openIDKey(app.ID, userID)
+	if id, ok := s.openIDs.get(key); ok {
+		return nameBuyer(app, userID, func() (string, error) { return id, nil })
 	}
 	var ids BuyerIDs
 	err := s.read(ctx, func(q Queries) error {
 		var err error
-		ids, err = lookupBuyerIDs(ctx, q, app, userID)
+		ids, err = s.lookupBuyerIDs(ctx, q, app, userID)
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -71,13 +89,26 @@ func (s *Service) showBuyer(ctx context.Context, app *App, userID string) (Buyer
 	if err != nil {
 		return BuyerIDs{}, err
 	}
+	s.openIDs.put(key, ids.OpenID) // committed: read, or issued by a command that returned
 	return ids, nil
 }
 
-// lookupBuyerIDs names the buyer userID as app shows buyers, reading only:
-// ErrNotFound when the app needs the buyer's open_id and none is issued.
-func lookupBuyerIDs(ctx context.Context, q Queries, app *App, userID string) (BuyerIDs, error) {
-	return nameBuyer(app, userID, func() (string, error) { return q.OpenID(ctx, app.ID, userID) })
+// lookupBuyerIDs names the buyer userID as app shows buyers, reading only
+// (q must be a read's, so that what it reads is committed and may be
+// kept): ErrNotFound when the app needs the buyer's open_id and none is
+// issued.
+func (s *Service) lookupBuyerIDs(ctx context.Context, q Queries, app *App, userID string) (BuyerIDs, error) {
+	return nameBuyer(app, userID, func() (string, error) {
+		key := openIDKey(app.ID, userID)
+		if id, ok := s.openIDs.get(key); ok {
+			return id, nil
+		}
+		id, err := q.OpenID(ctx, app.ID, userID)
+		if err == nil {
+			s.openIDs.put(key, id)
+		}
+		return id, err
+	})
 }
 
 // nameBuyer names the buyer userID by app's identity mode, asking openID

@@ -22,7 +22,8 @@ type Service struct {
 	// now due at once instead of at its next poll.
 	Wake func()
 
-	apps appCache // App's
+	apps    appCache           // App's
+	openIDs boundedMap[string] // issued open_ids by openIDKey: they never change
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -34,7 +35,7 @@ func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, Clock: clock, Logger: logger}
+	return &Service{store: store, Clock: clock, Logger: logger, openIDs: boundedMap[string]{max: maxCachedOpenIDs}}
 }
 
 // Apps lists every app.

@@ -38,7 +38,7 @@ func (s *Service) Query(ctx context.Context, app *App, now time.Time, ref TradeR
 		if res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID); err != nil {
 			return err
 		}
-		res.BuyerIDs, idsErr = lookupBuyerIDs(ctx, q, app, t.BuyerID)
+		res.BuyerIDs, idsErr = s.lookupBuyerIDs(ctx, q, app, t.BuyerID)
 		return nil
 	})
 	if err != nil {
