@@ -144,9 +144,17 @@ const QRPath = "/cashier/qr/"
 
 // qrCodeURL is the qr_code precreate answers: zfb's page for the code,
 // shaped like Alipay's (spec web-and-app-pay.md §6).
-func qrCodeURL(c *Call, stored string) string {
-	if c.BaseURL == "" {
+func qrCodeURL(c *Call, stored string) string { return QRCodeURL(c.BaseURL, stored) }
+
+// QRCodeURL is the URL of zfb's page for a precreated trade's QR code, as
+// served at base (BaseURL): what precreate answered for the trade whose
+// stored qr_code (Trade.QRCode) is stored. With base "" it is stored.
+func QRCodeURL(base, stored string) string {
+	if base == "" || stored == "" {
 		return stored
 	}
-	return c.BaseURL + QRPath + zfb.QRCodeName(stored)
+	return base + QRPath + zfb.QRCodeName(stored)
 }
+
+// BaseURL is the scheme and host r came to ("http://127.0.0.1:8650").
+func BaseURL(r *http.Request) string { return baseURL(r) }
