@@ -29,6 +29,10 @@ type CashierOrder struct {
 	// Charset and SignType are the request's, as spelled: the return
 	// echoes them.
 	Charset, SignType string
+	// QRPayMode is page.pay's qr_pay_mode ("" when not given; page_qrmode.go)
+	// and QRCodeWidth its width in pixels with mode "4".
+	QRPayMode   string
+	QRCodeWidth int
 }
 
 // Cashier opens a cashier for a verified page call.
@@ -59,7 +63,9 @@ type redirect struct{ location string }
 
 type pageFields struct {
 	createFields
-	QuitURL text `json:"quit_url"`
+	QuitURL     text `json:"quit_url"`
+	QRPayMode   text `json:"qr_pay_mode"`
+	QRCodeWidth text `json:"qrcode_width"`
 }
 
 func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, error) {
@@ -67,6 +73,14 @@ func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, er
 		var in pageFields
 		if err := decodeBiz(c, &in); err != nil {
 			return nil, err
+		}
+		var mode string
+		var width int
+		if kind == zfb.TradeKindPage {
+			var err error
+			if mode, width, err = qrPayMode(in.QRPayMode.String(), in.QRCodeWidth.String()); err != nil {
+				return nil, err
+			}
 		}
 		cmd := in.command(c)
 		cmd.BuyerID, cmd.BuyerLogonID, cmd.BuyerOpenID, cmd.OpAppID, cmd.OpBuyerOpenID, cmd.QRCodeTimeoutExpress = "", "", "", "", "", ""
@@ -80,7 +94,7 @@ func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, er
 		}
 		loc, err := p.cashier.Open(ctx, CashierOrder{
 			App: c.App, Trade: tr, Method: c.Method, ReturnURL: c.Params["return_url"], QuitURL: in.QuitURL.String(),
-			Charset: cs, SignType: c.Params["sign_type"],
+			Charset: cs, SignType: c.Params["sign_type"], QRPayMode: mode, QRCodeWidth: width,
 		})
 		if err != nil {
 			return nil, err
