@@ -134,4 +134,3 @@ func TestPagePayQRPayModeRefused(t *testing.T) {
 		t.Errorf("wap.pay with qr_pay_mode: %s", page)
 	}
 }
-
