@@ -66,6 +66,7 @@ type pageFields struct {
 	QuitURL     text `json:"quit_url"`
 	QRPayMode   text `json:"qr_pay_mode"`
 	QRCodeWidth text `json:"qrcode_width"`
+	Passback    text `json:"passback_params"`
 }
 
 func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, error) {
@@ -83,6 +84,7 @@ func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, er
 			}
 		}
 		cmd := in.command(c)
+		cmd.PassbackParams = in.Passback.String()
 		cmd.BuyerID, cmd.BuyerLogonID, cmd.BuyerOpenID, cmd.OpAppID, cmd.OpBuyerOpenID, cmd.QRCodeTimeoutExpress = "", "", "", "", "", ""
 		tr, err := p.svc.CreateWebTrade(ctx, c.App, c.Now, cmd, kind)
 		if err != nil {
