@@ -64,6 +64,9 @@ type Trade struct {
 	// and cancel, as on Alipay (spec §4.2).
 	QRCode  string
 	Scanned bool
+	// PassbackParams is the page, wap or app call's passback_params, as
+	// sent (URL-encoded by the merchant): its notifications carry it back.
+	PassbackParams string
 
 	NotifyURL string
 	// ExpiresAt is when an unpaid trade closes, on the app's clock.

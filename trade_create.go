@@ -18,6 +18,9 @@ type CreateCommand struct {
 	// qr_code_timeout_express: with TimeoutExpress they say when the trade
 	// closes unpaid (tradeLimits).
 	TimeExpire, QRCodeTimeoutExpress string
+	// PassbackParams is passback_params (page, wap and app pay), which
+	// the notifications echo (spec web-and-app-pay.md §7).
+	PassbackParams string
 }
 
 // buyerRef is how the create names its buyer.
@@ -77,7 +80,7 @@ func (s *Service) createTrade(ctx context.Context, app *App, now time.Time, cmd 
 			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: kind,
 			Status: TradeWaitBuyerPay, SellerID: app.SellerID, Subject: cmd.Subject, Body: cmd.Body,
 			TotalAmount: amount, Fingerprint: fp, NotifyURL: app.notifyURL(cmd.NotifyURL),
-			ExpiresAt: expiresAt, CreatedAt: now, AgentAppID: app.Agent,
+			ExpiresAt: expiresAt, CreatedAt: now, AgentAppID: app.Agent, PassbackParams: cmd.PassbackParams,
 		}
 		if kind == TradeKindPrecreate {
 			t.QRCode = qrCodeURL(t.TradeNo)

@@ -27,6 +27,9 @@ func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time
 		"total_amount": FormatAmount(t.TotalAmount), "gmt_create": FormatGatewayTime(t.CreatedAt),
 	}
 	asAgent(fields, t.AgentAppID, t.AppID)
+	if t.PassbackParams != "" {
+		fields["passback_params"] = t.PassbackParams // as sent, still URL-encoded (spec web-and-app-pay.md §7)
+	}
 	if t.BuyerID != "" {
 		b, err := q.Buyer(ctx, t.BuyerID)
 		if err != nil {

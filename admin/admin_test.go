@@ -196,6 +196,10 @@ func TestBuyersTradesAndFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its qr_code is the one precreate answered: zfb's page on the caller's host.
+	if status, out := do(t, h, token, "GET", admin.Prefix+"/trades/"+pre.TradeNo, ""); status != 200 || out["qr_code"] != "http://example.com/cashier/qr/"+zfb.QRCodeName(pre.QRCode) {
+		t.Errorf("precreated trade: %d %v", status, out["qr_code"])
+	}
 	var poor *zfb.Buyer
 	for _, b := range buyers {
 		if b.Behaviour == zfb.BehaviourPoor {

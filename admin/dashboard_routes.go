@@ -32,6 +32,7 @@ func (d *dashboard) routePages() {
 	get("search", d.searchPage)
 	get("trades", d.tradesPage)
 	get("trades/{trade_no}", d.tradePage)
+	get("trades/{trade_no}/qr.png", d.tradeQRImage)
 	post("trades/{trade_no}/buyer", d.tradeBuyerAction)
 	get("fund-auth", d.authOrdersPage)
 	get("fund-auth/{auth_no}", d.authOrderPage)

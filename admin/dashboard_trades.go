@@ -98,12 +98,13 @@ func (d *dashboard) tradePage(w http.ResponseWriter, r *http.Request, s *session
 	}
 	data := struct {
 		Trade         *zfb.Trade
+		QRCode        string // the URL precreate answered; "" for none
 		Refunds       []*zfb.Refund
 		Transfers     []*zfb.Transfer
 		Notifications []notificationRow
 		Waiting       bool
 		Buyers        []*zfb.Buyer
-	}{Trade: t, Waiting: t.Status == zfb.TradeWaitBuyerPay}
+	}{Trade: t, QRCode: tradeQRCodeURL(r, t), Waiting: t.Status == zfb.TradeWaitBuyerPay}
 	if data.Refunds, err = d.svc.TradeRefunds(ctx, tradeNo); err != nil {
 		d.fail(w, r, "refunds", err)
 		return

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/openapi"
 )
 
 func (h *Handler) routeTrades() {
@@ -46,13 +47,15 @@ func optionalTime(t time.Time) *time.Time {
 	return &b
 }
 
-func viewTrade(t *zfb.Trade) tradeView {
+// viewTrade is t as the API shows it to r: its qr_code is the URL
+// precreate answered, zfb's page for the code on r's host.
+func viewTrade(r *http.Request, t *zfb.Trade) tradeView {
 	at := optionalTime
 	return tradeView{
 		TradeNo: t.TradeNo, AppID: t.AppID, OutTradeNo: t.OutTradeNo, Kind: t.Kind, TradeStatus: string(t.Status),
 		SellerID: t.SellerID, AgentAppID: t.AgentAppID,
 		BuyerID: t.BuyerID, Subject: t.Subject, TotalAmount: zfb.FormatAmount(t.TotalAmount),
-		RefundedAmount: zfb.FormatAmount(t.RefundedAmount), QRCode: t.QRCode, Scanned: t.Scanned,
+		RefundedAmount: zfb.FormatAmount(t.RefundedAmount), QRCode: openapi.QRCodeURL(openapi.BaseURL(r), t.QRCode), Scanned: t.Scanned,
 		CancelAction: t.CancelAction, CreatedAt: t.CreatedAt.In(zfb.Beijing),
 		ExpiresAt: at(t.ExpiresAt), PaidAt: at(t.PaidAt), ClosedAt: at(t.ClosedAt),
 	}
@@ -64,7 +67,7 @@ func (h *Handler) showTrade(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewTrade(t))
+	writeJSON(w, http.StatusOK, viewTrade(r, t))
 }
 
 func (h *Handler) showTradeByOutTradeNo(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +76,7 @@ func (h *Handler) showTradeByOutTradeNo(w http.ResponseWriter, r *http.Request) 
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewTrade(t))
+	writeJSON(w, http.StatusOK, viewTrade(r, t))
 }
 
 // actAsBuyer takes {"action":"pay"|"decline"|"scan"} and, for a precreated
@@ -91,5 +94,5 @@ func (h *Handler) actAsBuyer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewTrade(t))
+	writeJSON(w, http.StatusOK, viewTrade(r, t))
 }

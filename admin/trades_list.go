@@ -37,7 +37,7 @@ func (h *Handler) listTrades(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]tradeView, 0, len(page.Trades))
 	for _, t := range page.Trades {
-		out = append(out, viewTrade(t))
+		out = append(out, viewTrade(r, t))
 	}
 	body := map[string]any{"trades": out}
 	if page.Next != nil {

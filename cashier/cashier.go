@@ -38,12 +38,12 @@ const orderLifetime = 24 * time.Hour
 // maxOrders bounds the sessions kept in memory; past it the oldest go.
 const maxOrders = 10000
 
-//go:embed cashier.html
+//go:embed cashier.html embedded.html
 var templates embed.FS
 
 var page = webstyle.Head(template.Must(template.New("cashier.html").Funcs(template.FuncMap{
 	"amount": zfb.FormatAmount,
-}).ParseFS(templates, "cashier.html")))
+}).ParseFS(templates, "cashier.html", "embedded.html")))
 
 // Cashier is the http.Handler for Prefix, and the openapi.Cashier that
 // page methods open.
@@ -100,6 +100,7 @@ func New(svc *zfb.Service, logger *slog.Logger, opts ...Option) *Cashier {
 		mux.HandleFunc("POST "+Prefix+"app", c.walletOpen)
 	}
 	mux.HandleFunc("GET "+Prefix+"{id}", c.show)
+	mux.HandleFunc("GET "+Prefix+"qr-image/{id}", c.qrImage) // not {id}/…: that would overlap QRPath
 	mux.HandleFunc("GET "+openapi.QRPath+"{code}", c.scan)
 	mux.HandleFunc("POST "+Prefix+"{id}/login", c.login)
 	mux.HandleFunc("POST "+Prefix+"{id}/pay", c.pay)

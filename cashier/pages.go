@@ -42,6 +42,10 @@ func (c *Cashier) show(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w)
 		return
 	}
+	if embedded(o) && r.URL.Query().Get(scanQuery) == "" {
+		c.showEmbedded(w, r, o)
+		return
+	}
 	c.render(w, r, o, http.StatusOK, "", "")
 }
 
@@ -180,7 +184,7 @@ func (c *Cashier) login(w http.ResponseWriter, r *http.Request) {
 		Name: cookieName, Value: session, Path: Prefix + o.id, MaxAge: int(orderLifetime.Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
-	http.Redirect(w, r, Prefix+o.id, http.StatusSeeOther)
+	http.Redirect(w, r, home(o), http.StatusSeeOther)
 }
 
 // pay pays as the logged-in buyer and sends the browser to return_url.
@@ -214,8 +218,10 @@ func (c *Cashier) pay(w http.ResponseWriter, r *http.Request) {
 		o.appResult = res
 		o.mu.Unlock()
 	}
-	if o.ReturnURL == "" || isAppPay(o) { // app.pay has no return_url (spec §2.5)
-		http.Redirect(w, r, Prefix+o.id, http.StatusSeeOther)
+	// app.pay has no return_url (spec §2.5); an embedded order's frame
+	// goes there (embedded.go), not the phone that scanned it.
+	if o.ReturnURL == "" || isAppPay(o) || embedded(o) {
+		http.Redirect(w, r, home(o), http.StatusSeeOther)
 		return
 	}
 	to, err := c.returnURL(o, t)
@@ -259,7 +265,7 @@ func (c *Cashier) cancel(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, o.QuitURL, http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, Prefix+o.id, http.StatusSeeOther)
+	http.Redirect(w, r, home(o), http.StatusSeeOther)
 }
 
 // returnURL is return_url with the parameters Alipay appends after a

@@ -46,15 +46,25 @@ type cashierInput struct {
 	BizContent      map[string]any `json:"bizContent"`
 	ReturnURL       string         `json:"returnUrl,omitempty"`
 	NotifyURL       string         `json:"notifyUrl,omitempty"`
+	// The certificate files, for certificate mode (nodeCertPageExec).
+	AppCertPath          string `json:"appCertPath,omitempty"`
+	AlipayPublicCertPath string `json:"alipayPublicCertPath,omitempty"`
+	AlipayRootCertPath   string `json:"alipayRootCertPath,omitempty"`
 }
 
 // nodePageExec has the Node SDK build a page call (pageExec GET or POST, or sdkExec with "SDK").
 func nodePageExec(t *testing.T, node string, srv *zfbtest.Server, app sandbox.App, method, httpMethod string, biz map[string]any, returnURL, notifyURL string) string {
 	t.Helper()
-	input, _ := json.Marshal(cashierInput{
+	return runCashierMJS(t, node, cashierInput{
 		Gateway: srv.GatewayURL, AppID: app.AppID, PrivateKey: app.AppPrivateKey, AlipayPublicKey: app.AlipayPublicKey,
 		SignType: app.SignType, Method: method, HTTPMethod: httpMethod, BizContent: biz, ReturnURL: returnURL, NotifyURL: notifyURL,
 	})
+}
+
+// runCashierMJS runs cashier.mjs on in and returns what the SDK built.
+func runCashierMJS(t *testing.T, node string, in cashierInput) string {
+	t.Helper()
+	input, _ := json.Marshal(in)
 	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "cashier.mjs")

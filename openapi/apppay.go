@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/zfbpay/zfb"
 )
@@ -19,7 +20,12 @@ const AppPayMethod = "alipay.trade.app.pay"
 // cashier's URL; or the error, with zfb's diagnosis of a failed signature.
 // host is the host the wallet page was opened on. An order string with an
 // empty value is refused, as the Alipay app refuses it (spec §2.5).
+//
+// Each order string that parses is recorded in the request log, as a call
+// to gateway.do is: HTTP 302 and the cashier's location when it opens,
+// else 200 and the error the wallet shows.
 func (g *Gateway) OpenOrderString(ctx context.Context, host, order string) (location string, zerr *zfb.Error, diagnosis string) {
+	start := time.Now()
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, "/gateway.do", strings.NewReader(strings.TrimSpace(order)))
 	if err != nil {
 		return "", zfb.InvalidParameter("订单串无效"), ""
@@ -60,8 +66,9 @@ func (g *Gateway) OpenOrderString(ctx context.Context, host, order string) (loca
 		}
 	}
 	result, err := g.serve(ctx, req, perr, app, keys)
-	if err != nil {
-		var ok bool
+	to, ok := result.(redirect)
+	switch {
+	case err != nil:
 		if zerr, ok = zfb.AsError(err); !ok {
 			g.log.ErrorContext(ctx, "wallet: app.pay failed", "app_id", req.params["app_id"], "err", err)
 			zerr = zfb.ErrUnknown
@@ -69,11 +76,14 @@ func (g *Gateway) OpenOrderString(ctx context.Context, host, order string) (loca
 		if zerr.SubCode == "isv.invalid-signature" && app != nil && keys != nil {
 			diagnosis = g.diagnose(ctx, req, app, keys)
 		}
+	case !ok:
+		zerr = zfb.ErrUnknown
+	}
+	if zerr != nil {
+		answer := zerr.Code + " " + zerr.Msg + " " + zerr.SubCode + " " + zerr.SubMsg
+		g.recordAnswer(start, req, app, keys, zerr.Code, zerr, http.StatusOK, []byte(answer), false)
 		return "", zerr, diagnosis
 	}
-	to, ok := result.(redirect)
-	if !ok {
-		return "", zfb.ErrUnknown, ""
-	}
+	g.recordAnswer(start, req, app, keys, "10000", nil, http.StatusFound, []byte("Location: "+to.location), false)
 	return to.location, nil, ""
 }

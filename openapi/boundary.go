@@ -142,6 +142,7 @@ var bizLimits = map[string]limit{
 	"timeout_express":   {64, identifier, false},
 	"pay_timeout":       {64, identifier, false},
 	"trans_currency":    {64, identifier, false},
+	"passback_params":   {512, freeText, false},
 }
 
 // commonParamError is the answer to common parameter name that fails its

@@ -29,6 +29,10 @@ type CashierOrder struct {
 	// Charset and SignType are the request's, as spelled: the return
 	// echoes them.
 	Charset, SignType string
+	// QRPayMode is page.pay's qr_pay_mode ("" when not given; page_qrmode.go)
+	// and QRCodeWidth its width in pixels with mode "4".
+	QRPayMode   string
+	QRCodeWidth int
 }
 
 // Cashier opens a cashier for a verified page call.
@@ -59,7 +63,10 @@ type redirect struct{ location string }
 
 type pageFields struct {
 	createFields
-	QuitURL text `json:"quit_url"`
+	QuitURL     text `json:"quit_url"`
+	QRPayMode   text `json:"qr_pay_mode"`
+	QRCodeWidth text `json:"qrcode_width"`
+	Passback    text `json:"passback_params"`
 }
 
 func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, error) {
@@ -68,7 +75,16 @@ func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, er
 		if err := decodeBiz(c, &in); err != nil {
 			return nil, err
 		}
+		var mode string
+		var width int
+		if kind == zfb.TradeKindPage {
+			var err error
+			if mode, width, err = qrPayMode(in.QRPayMode.String(), in.QRCodeWidth.String()); err != nil {
+				return nil, err
+			}
+		}
 		cmd := in.command(c)
+		cmd.PassbackParams = in.Passback.String()
 		cmd.BuyerID, cmd.BuyerLogonID, cmd.BuyerOpenID, cmd.OpAppID, cmd.OpBuyerOpenID, cmd.QRCodeTimeoutExpress = "", "", "", "", "", ""
 		tr, err := p.svc.CreateWebTrade(ctx, c.App, c.Now, cmd, kind)
 		if err != nil {
@@ -80,7 +96,7 @@ func (p pageAPI) handle(kind string) func(ctx context.Context, c *Call) (any, er
 		}
 		loc, err := p.cashier.Open(ctx, CashierOrder{
 			App: c.App, Trade: tr, Method: c.Method, ReturnURL: c.Params["return_url"], QuitURL: in.QuitURL.String(),
-			Charset: cs, SignType: c.Params["sign_type"],
+			Charset: cs, SignType: c.Params["sign_type"], QRPayMode: mode, QRCodeWidth: width,
 		})
 		if err != nil {
 			return nil, err
@@ -144,9 +160,17 @@ const QRPath = "/cashier/qr/"
 
 // qrCodeURL is the qr_code precreate answers: zfb's page for the code,
 // shaped like Alipay's (spec web-and-app-pay.md §6).
-func qrCodeURL(c *Call, stored string) string {
-	if c.BaseURL == "" {
+func qrCodeURL(c *Call, stored string) string { return QRCodeURL(c.BaseURL, stored) }
+
+// QRCodeURL is the URL of zfb's page for a precreated trade's QR code, as
+// served at base (BaseURL): what precreate answered for the trade whose
+// stored qr_code (Trade.QRCode) is stored. With base "" it is stored.
+func QRCodeURL(base, stored string) string {
+	if base == "" || stored == "" {
 		return stored
 	}
-	return c.BaseURL + QRPath + zfb.QRCodeName(stored)
+	return base + QRPath + zfb.QRCodeName(stored)
 }
+
+// BaseURL is the scheme and host r came to ("http://127.0.0.1:8650").
+func BaseURL(r *http.Request) string { return baseURL(r) }

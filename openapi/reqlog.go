@@ -36,11 +36,20 @@ func (g *Gateway) record(cw *capture.Writer, start time.Time, req *request, app 
 	if cw == nil {
 		return
 	}
+	g.recordAnswer(start, req, app, keys, code, zerr, cw.Status, cw.Body, cw.Truncated)
+}
+
+// recordAnswer hands a call answered with status and answer (cut short
+// when truncated) to the recorder, if there is one.
+func (g *Gateway) recordAnswer(start time.Time, req *request, app *zfb.App, keys *appKeys, code string, zerr *zfb.Error, status int, answer []byte, truncated bool) {
+	if g.recorder == nil {
+		return
+	}
 	r := &zfb.RequestRecord{
 		At: start, Dialect: zfb.DialectOpenAPI, AppID: req.params["app_id"], Method: req.params["method"],
-		SignType: req.params["sign_type"], Charset: req.charset.name, HTTPStatus: cw.Status,
+		SignType: req.params["sign_type"], Charset: req.charset.name, HTTPStatus: status,
 		Code: code, Failed: code != "10000" && code != codeWaiting, Latency: time.Since(start),
-		AnswerTruncated: cw.Truncated,
+		AnswerTruncated: truncated,
 	}
 	switch {
 	case req.verified:
@@ -51,7 +60,6 @@ func (g *Gateway) record(cw *capture.Writer, start time.Time, req *request, app 
 	if zerr != nil {
 		r.SubCode = zerr.SubCode
 	}
-	answer := cw.Body
 	r.Complete = func(ctx context.Context, r *zfb.RequestRecord, diagnose bool) {
 		r.Params = maps.Clone(req.params)
 		if req.aesKey != nil {

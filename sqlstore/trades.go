@@ -11,7 +11,7 @@ import (
 
 const tradeColumns = `trade_no, app_id, out_trade_no, kind, status, seller_id, buyer_id, subject, body, auth_no,
 	total_amount, refunded_amount, fingerprint, qr_code, scanned, notify_url,
-	expires_at, created_at, paid_at, closed_at, cancel_action, version, agent_app_id`
+	expires_at, created_at, paid_at, closed_at, cancel_action, version, agent_app_id, passback_params`
 
 // CreateTrade stores t with Version 1, and sets t.Version once it is stored.
 // The app's out_trade_no or the trade_no already taken is zfb.ErrConflict;
@@ -22,11 +22,11 @@ func (q *queries) CreateTrade(ctx context.Context, t *zfb.Trade) error {
 		return fmt.Errorf("create trade %q: a trade needs a trade_no, an app id and an out_trade_no", t.TradeNo)
 	}
 	_, err := q.write.ExecContext(ctx, `INSERT INTO trades (`+tradeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $23)`,
 		t.TradeNo, t.AppID, t.OutTradeNo, t.Kind, string(t.Status), t.SellerID, t.BuyerID, t.Subject, t.Body, t.AuthNo,
 		t.TotalAmount, t.RefundedAmount, t.Fingerprint, t.QRCode, t.Scanned, t.NotifyURL,
 		microsOrNull(t.ExpiresAt), micros(t.CreatedAt), microsOrNull(t.PaidAt), microsOrNull(t.ClosedAt),
-		t.CancelAction, t.AgentAppID)
+		t.CancelAction, t.AgentAppID, t.PassbackParams)
 	if err != nil {
 		return fmt.Errorf("create trade %q (out_trade_no %q of app %q): %w", t.TradeNo, t.OutTradeNo, t.AppID, classify(err))
 	}
@@ -68,7 +68,7 @@ func scanTrade(r scanner) (*zfb.Trade, error) {
 	)
 	if err := r.Scan(&t.TradeNo, &t.AppID, &t.OutTradeNo, &t.Kind, &status, &t.SellerID, &t.BuyerID, &t.Subject, &t.Body, &t.AuthNo,
 		&t.TotalAmount, &t.RefundedAmount, &t.Fingerprint, &t.QRCode, &t.Scanned, &t.NotifyURL,
-		&expiresUS, &createdUS, &paidUS, &closeUS, &t.CancelAction, &t.Version, &t.AgentAppID); err != nil {
+		&expiresUS, &createdUS, &paidUS, &closeUS, &t.CancelAction, &t.Version, &t.AgentAppID, &t.PassbackParams); err != nil {
 		return nil, err
 	}
 	t.Status = zfb.TradeStatus(status)
@@ -83,7 +83,7 @@ func scanTrade(r scanner) (*zfb.Trade, error) {
 // is still t.Version, raising the version by one, and then increments
 // t.Version. It writes every field but those fixed when the trade was made:
 // trade_no, app id, out_trade_no, kind, seller, fund authorisation (auth_no),
-// total amount, fingerprint and creation time, which it leaves as they are
+// total amount, fingerprint, passback_params and creation time, which it leaves as they are
 // whatever t says.
 //
 // The version check and the write are one conditional UPDATE, which

@@ -34,6 +34,7 @@ func newTrade(app *zfb.App, n int) *zfb.Trade {
 		ClosedAt:       at(n + 600),
 		CancelAction:   "refund",
 		AgentAppID:     "9021000000000003",
+		PassbackParams: "merchantBizType%3d3C%26merchantBizNo%3d2016010101111",
 	}
 }
 

@@ -13,7 +13,11 @@
 //    "method": "alipay.trade.page.pay",
 //    "httpMethod": "GET" | "POST" | "SDK",   // SDK: sdkExec instead of pageExec
 //    "bizContent": {…},
-//    "returnUrl": "…", "notifyUrl": "…"}    // optional
+//    "returnUrl": "…", "notifyUrl": "…",    // optional
+//    "appCertPath": "…", "alipayPublicCertPath": "…", "alipayRootCertPath": "…"}
+//                                            // optional: certificate mode (公钥证书模式), in
+//                                            // place of alipayPublicKey; the SDK then signs
+//                                            // app_cert_sn and alipay_root_cert_sn into the call
 //
 // Output: one JSON line, {"ok": true, "result": "<URL, form HTML or order string>"} or
 // {"ok": false, "error": "<message>"}. Exit status 0 whenever the SDK was called; 2 on bad input.
@@ -30,10 +34,17 @@ try {
   process.exit(2);
 }
 try {
-  const sdk = new AlipaySdk({
-    appId: req.appId, privateKey: req.privateKey, alipayPublicKey: req.alipayPublicKey,
-    signType: req.signType || 'RSA2', gateway: req.gateway,
-  });
+  const config = {
+    appId: req.appId, privateKey: req.privateKey, signType: req.signType || 'RSA2', gateway: req.gateway,
+  };
+  if (req.appCertPath) {
+    config.appCertPath = req.appCertPath;
+    config.alipayPublicCertPath = req.alipayPublicCertPath;
+    config.alipayRootCertPath = req.alipayRootCertPath;
+  } else {
+    config.alipayPublicKey = req.alipayPublicKey;
+  }
+  const sdk = new AlipaySdk(config);
   const params = { bizContent: req.bizContent };
   if (req.returnUrl) params.returnUrl = req.returnUrl;
   if (req.notifyUrl) params.notifyUrl = req.notifyUrl;
