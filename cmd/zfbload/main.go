@@ -23,7 +23,10 @@
 // each request was due, so a stalled server cannot hide its queue.
 //
 // It prints answers/s, their share of the ceiling and of the stub, latency
-// percentiles, failures, and the RSS of the zfb it started.
+// percentiles, failures, and the RSS of the zfb it started. The ceiling and
+// the stub sign with the signer the zfb uses (crypto/rsa, or OpenSSL when
+// zfb is built with --tags openssl, by default zfbload's own build tags),
+// and the report names it.
 package main
 
 import (
