@@ -287,7 +287,7 @@ func (c *Cashier) returnURL(o *order, t *zfb.Trade) (string, error) {
 		"version": "1.0", "app_id": o.App.ID, "sign_type": signType, "seller_id": t.SellerID,
 		"timestamp": zfb.FormatGatewayTime(now),
 	}
-	sig, err := sign.Sign(keys.GatewayPrivate, sign.Algorithm(signType), []byte(sign.NotifyContent(p)))
+	sig, err := keys.GatewaySigner.Sign(sign.Algorithm(signType), []byte(sign.NotifyContent(p)))
 	if err != nil {
 		return "", err
 	}

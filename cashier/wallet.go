@@ -110,7 +110,7 @@ func (c *Cashier) paidResult(o *order, t *zfb.Trade) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sig, err := sign.Sign(keys.GatewayPrivate, sign.Algorithm(signType), node)
+	sig, err := keys.GatewaySigner.Sign(sign.Algorithm(signType), node)
 	if err != nil {
 		return "", err
 	}

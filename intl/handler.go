@@ -286,7 +286,7 @@ func (h *Handler) identify(ctx context.Context, x *exchange) *outcome {
 	if refused != nil {
 		alg = signAlgorithmOf(app.SignType)
 	}
-	x.sig = signer{key: keys.GatewayPrivate, alg: alg}
+	x.sig = signer{key: keys.GatewaySigner, alg: alg}
 	x.head.RespTime = intlTime(app.Clock(h.svc.Clock).Now())
 	return nil
 }

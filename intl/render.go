@@ -2,7 +2,6 @@ package intl
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -71,7 +70,7 @@ type resultInfo struct {
 // signer is how an answer is signed: nil key for an answer that cannot be
 // (no client is known), which goes without "signature".
 type signer struct {
-	key *rsa.PrivateKey
+	key sign.Signer
 	alg sign.Algorithm
 }
 
@@ -89,7 +88,7 @@ func write(w http.ResponseWriter, status int, h responseHead, s signer, out *out
 	}
 	var sig string
 	if s.key != nil {
-		sig, _ = sign.SignEnvelopeValue(s.key, s.alg, value) // fails only for a broken key: unsigned
+		sig, _ = s.key.Sign(s.alg, value) // fails only for a broken key: unsigned
 	}
 	body := sign.EnvelopeJSON(sign.NodeResponse, value, sig)
 	hdr := w.Header()

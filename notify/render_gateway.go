@@ -54,7 +54,7 @@ func renderGateway(app *zfb.App, keys *appkeys.Keys, m *zfb.OutboxMessage, p pay
 	form["version"] = gatewayVersion
 	form["sign_type"] = string(app.SignType)
 
-	sig, err := sign.Sign(keys.GatewayPrivate, sign.Algorithm(app.SignType), []byte(sign.NotifyContent(form)))
+	sig, err := keys.GatewaySigner.Sign(sign.Algorithm(app.SignType), []byte(sign.NotifyContent(form)))
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func renderIntl(app *zfb.App, keys *appkeys.Keys, m *zfb.OutboxMessage, p payloa
 	value := buf.Bytes()
 
 	alg := intlAlgorithm(app.SignType)
-	sig, err := sign.SignEnvelopeValue(keys.GatewayPrivate, alg, value)
+	sig, err := keys.GatewaySigner.Sign(alg, value)
 	if err != nil {
 		return nil, err
 	}

@@ -176,7 +176,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ans.write(w, nil, zfb.ErrUnknown)
 			return
 		}
-		ans.key, ans.sigs, ans.alg = keys.GatewayPrivate, keys.signatures, sign.Algorithm(app.SignType)
+		ans.signer, ans.sigs, ans.alg = keys.GatewaySigner, keys.signatures, sign.Algorithm(app.SignType)
 		if app.CertMode && keys.Certs != nil {
 			// Every answer to a certificate-mode app names the certificate
 			// that signed it, errors too (spec openapi.md §1.7).

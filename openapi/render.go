@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,8 +15,8 @@ import (
 type answer struct {
 	node    string // <method>_response, or error_response when method is absent
 	charset charset
-	key     *rsa.PrivateKey // nil: the app is unknown, the answer goes unsigned
-	sigs    *signatureCache // signatures of key's recent answers
+	signer  sign.Signer     // nil: the app is unknown, the answer goes unsigned
+	sigs    *signatureCache // signatures of signer's recent answers
 	alg     sign.Algorithm
 	aesKey  []byte // non-nil: the request was decrypted; encrypt the node value (encrypt.go)
 	certSN  string // alipay_cert_sn, for an app in certificate mode
@@ -53,18 +52,18 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 // sign signs value, reusing the signature of an identical earlier answer.
 // An unknown app's answers go unsigned ("").
 func (a answer) sign(value []byte) string {
-	if a.key == nil {
+	if a.signer == nil {
 		return ""
 	}
 	if a.sigs == nil {
-		s, _ := sign.Sign(a.key, a.alg, value) // fails only for a broken key: unsigned
+		s, _ := a.signer.Sign(a.alg, value) // fails only for a broken key: unsigned
 		return s
 	}
 	k := cacheKey(a.alg, value)
 	if s, ok := a.sigs.get(k); ok {
 		return s
 	}
-	s, err := sign.Sign(a.key, a.alg, value)
+	s, err := a.signer.Sign(a.alg, value)
 	if err != nil {
 		return ""
 	}

@@ -18,5 +18,7 @@
 //
 // Every function works on bytes: content is signed in the request charset's
 // bytes, and nothing here transcodes. The package uses the standard library
-// only, keeps no state and never panics on malformed input.
+// only, keeps no state and never panics on malformed input; built with the
+// tag openssl, NewSigner signs with OpenSSL's libcrypto through cgo
+// (signer_openssl.go) instead of crypto/rsa (signer.go).
 package sign

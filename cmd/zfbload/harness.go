@@ -54,7 +54,7 @@ var workloadNames = map[string]string{
 func (h *harness) workload(ctx context.Context, w string) (result, error) {
 	switch w {
 	case "ceiling":
-		return h.ceiling(ctx), nil
+		return h.ceiling(ctx)
 	case "stub":
 		return h.stub(ctx)
 	}
@@ -70,9 +70,13 @@ func (h *harness) workload(ctx context.Context, w string) (result, error) {
 	return r, nil
 }
 
-// ceiling counts RSA signatures of a typical answer over every core.
-func (h *harness) ceiling(ctx context.Context) result {
-	key := h.signer.key
+// ceiling counts RSA signatures of a typical answer over every core, made
+// with a signer like the measured zfb's (ceilingSigner); its note names it.
+func (h *harness) ceiling(ctx context.Context) (result, error) {
+	s, name, err := ceilingSigner(h.target.signer, h.signer.key)
+	if err != nil {
+		return result{}, err
+	}
 	content := []byte(`{"code":"10000","msg":"Success","buyer_logon_id":"pay***@sandbox.zfb","buyer_pay_amount":"0.01","buyer_user_id":"2088000000000001","invoice_amount":"0.01","out_trade_no":"L00000000P000001","point_amount":"0.00","receipt_amount":"0.01","send_pay_date":"2026-11-29 20:00:00","total_amount":"0.01","trade_no":"2026112922001400000000000001","trade_status":"TRADE_SUCCESS"}`)
 	var n atomic.Int64
 	deadline := time.Now().Add(h.c.ceilingD)
@@ -83,14 +87,21 @@ func (h *harness) ceiling(ctx context.Context) result {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) && ctx.Err() == nil {
-				if _, err := sign.Sign(key, h.signer.alg, content); err == nil {
+				if _, err := s.Sign(h.signer.alg, content); err == nil {
 					n.Add(1)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return result{name: workloadNames["ceiling"], ok: int(n.Load()), perSecond: float64(n.Load()) / time.Since(start).Seconds()}
+	note := name
+	if h.target.signer != name {
+		note += "; zfb signs with " + h.target.signer
+		if h.target.signer == signerOpenSSL {
+			note += ": run zfbload with -tags openssl"
+		}
+	}
+	return result{name: workloadNames["ceiling"], note: note, ok: int(n.Load()), perSecond: float64(n.Load()) / time.Since(start).Seconds()}, nil
 }
 
 // stub serves the query requests from a bare handler in this process: it
@@ -106,11 +117,15 @@ func (h *harness) stub(ctx context.Context) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	gatewaySigner, _, err := ceilingSigner(h.target.signer, gatewayKey)
+	if err != nil {
+		return result{}, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return result{}, err
 	}
-	srv := &http.Server{Handler: stubHandler{appPublic: appPublic, key: gatewayKey, alg: h.signer.alg}, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: stubHandler{appPublic: appPublic, signer: gatewaySigner, alg: h.signer.alg}, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
@@ -125,7 +140,7 @@ func (h *harness) stub(ctx context.Context) (result, error) {
 
 type stubHandler struct {
 	appPublic *rsa.PublicKey
-	key       *rsa.PrivateKey
+	signer    sign.Signer
 	alg       sign.Algorithm
 }
 
@@ -133,7 +148,7 @@ var stubCounter atomic.Int64
 
 func (s stubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	answer := func(value []byte) {
-		sig, _ := sign.Sign(s.key, s.alg, value)
+		sig, _ := s.signer.Sign(s.alg, value)
 		body := sign.Envelope(sign.ResponseNode("alipay.trade.query"), value, "", sig)
 		w.Header().Set("Content-Type", "application/json;charset=utf-8")
 		_, _ = w.Write(body)

@@ -48,7 +48,7 @@ func TestStubVerifiesAndSignsDistinctAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := stubHandler{appPublic: appPublic, key: gatewayKey, alg: sign.RSA2}
+	h := stubHandler{appPublic: appPublic, signer: sign.RSASigner{Key: gatewayKey}, alg: sign.RSA2}
 	reqs, err := s.requests("stub", 2)
 	if err != nil {
 		t.Fatal(err)

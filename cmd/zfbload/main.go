@@ -23,7 +23,10 @@
 // each request was due, so a stalled server cannot hide its queue.
 //
 // It prints answers/s, their share of the ceiling and of the stub, latency
-// percentiles, failures, and the RSS of the zfb it started.
+// percentiles, failures, and the RSS of the zfb it started. The ceiling and
+// the stub sign with the signer the zfb uses (crypto/rsa, or OpenSSL when
+// zfb is built with --tags openssl, by default zfbload's own build tags),
+// and the report names it.
 package main
 
 import (
@@ -56,6 +59,7 @@ type config struct {
 	target    string // running zfbs' root URLs, comma-separated; "" starts one
 	sandbox   string // its sandbox.json, when target is given
 	zfbBinary string // the zfb to start; "" builds ./cmd/zfb
+	tags      string // build tags of the zfb built here
 	db        string // --db for the started zfb
 	n         int    // requests per workload
 	conns     int
@@ -75,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.target, "target", "", "root URL of a running zfb, or several comma-separated ones on one database, each connection keeping to one (default: build and start one on a fresh data directory)")
 	fs.StringVar(&c.sandbox, "sandbox", "", "sandbox.json of the --target zfb")
 	fs.StringVar(&c.zfbBinary, "zfb", "", "zfb binary to start (default: go build ./cmd/zfb)")
+	fs.StringVar(&c.tags, "tags", ownTags(), "build tags of the zfb it builds: openssl signs with OpenSSL's libcrypto (default: the tags zfbload was built with)")
 	fs.StringVar(&c.db, "db", "", "database of the started zfb (default: SQLite in its data directory; postgres://… for PostgreSQL)")
 	fs.IntVar(&c.n, "n", 3000, "requests per workload (query, detail and intlquery ask for each object its write workload made)")
 	fs.IntVar(&c.conns, "conns", 16, "keep-alive connections (closed loop)")

@@ -26,6 +26,7 @@ type target struct {
 	db      string        // what it stores in, for the report
 	cmd     *exec.Cmd     // nil when not started here
 	tmp     string        // the started zfb's binary and data directory
+	signer  string        // what the zfb signs with: signerGo, signerOpenSSL or signerUnknown
 }
 
 func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, error) {
@@ -37,7 +38,7 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 		if err != nil {
 			return nil, err
 		}
-		t := &target{sandbox: f, db: "as configured"}
+		t := &target{sandbox: f, db: "as configured", signer: signerUnknown}
 		for _, root := range strings.Split(c.target, ",") {
 			if root = strings.TrimSuffix(strings.TrimSpace(root), "/"); root != "" {
 				t.roots = append(t.roots, root)
@@ -56,14 +57,15 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 	bin := c.zfbBinary
 	if bin == "" {
 		bin = filepath.Join(tmp, "zfb")
-		fmt.Fprintln(stderr, "zfbload: building zfb…")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/zfbpay/zfb/cmd/zfb")
+		fmt.Fprintf(stderr, "zfbload: building zfb (-tags %q)…\n", c.tags)
+		build := exec.CommandContext(ctx, "go", "build", "-tags", c.tags, "-o", bin, "github.com/zfbpay/zfb/cmd/zfb")
 		build.Stdout, build.Stderr = stderr, stderr
 		if err := build.Run(); err != nil {
 			t.stop()
 			return nil, fmt.Errorf("building zfb (run zfbload from the zfb module, or give --zfb): %w", err)
 		}
 	}
+	t.signer = binarySigner(bin)
 	data := filepath.Join(tmp, "data")
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn", "--intl-rate-limit", "0"}
 	if c.db != "" {
@@ -123,7 +125,7 @@ func (t *target) describe() string {
 	if t.cmd == nil {
 		return "zfb at " + strings.Join(t.roots, ", ")
 	}
-	return fmt.Sprintf("zfb (pid %d) on %s", t.cmd.Process.Pid, t.db)
+	return fmt.Sprintf("zfb (pid %d, signing with %s) on %s", t.cmd.Process.Pid, t.signer, t.db)
 }
 
 // rssKiB is the resident set of the started zfb, 0 when unknown.

@@ -16,6 +16,7 @@ import (
 type Keys struct {
 	AppPublic      *rsa.PublicKey  // verifies what the merchant signs
 	GatewayPrivate *rsa.PrivateKey // signs what zfb sends the merchant
+	GatewaySigner  sign.Signer     // signs with GatewayPrivate (sign.NewSigner): use it to sign
 
 	// Certs are the SNs of the app's certificates; nil when it has none
 	// (or, outside certificate mode, none that parse).
@@ -58,12 +59,16 @@ func (r *Ring) Get(app *zfb.App) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app %s: its gateway private key: %w", app.ID, err)
 	}
+	signer, err := sign.NewSigner(priv)
+	if err != nil {
+		return nil, fmt.Errorf("app %s: its gateway private key: %w", app.ID, err)
+	}
 	certs, err := parseCerts(app)
 	if err != nil && app.CertMode {
 		return nil, fmt.Errorf("app %s: its certificates: %w", app.ID, err)
 	}
 	keys = &Keys{
-		AppPublic: pub, GatewayPrivate: priv, Certs: certs,
+		AppPublic: pub, GatewayPrivate: priv, GatewaySigner: signer, Certs: certs,
 		appPublicPEM: app.AppPublicKey, gatewayPrivatePEM: app.GatewayPrivateKey,
 		appCertPEM: app.AppCertificate, gatewayCertPEM: app.GatewayCertificate, rootCertPEM: app.RootCertificate,
 	}
