@@ -204,11 +204,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ans.aesKey = req.aesKey // encrypt the answer to a decrypted request (encrypt.go)
 	code := ans.write(w, g.errorFields(req, app, result, zerr), zerr)
-	attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
-	if zerr != nil {
-		attrs = append(attrs, "sub_code", zerr.SubCode)
+	if g.log.Enabled(ctx, slog.LevelInfo) { // the attributes cost allocations
+		attrs := []any{"method", method, "app_id", req.params["app_id"], "code", code, "duration", time.Since(start)}
+		if zerr != nil {
+			attrs = append(attrs, "sub_code", zerr.SubCode)
+		}
+		g.log.InfoContext(ctx, "gateway.do", attrs...)
 	}
-	g.log.InfoContext(ctx, "gateway.do", attrs...)
 	g.record(recorded, start, req, app, keys, code, zerr)
 }
 

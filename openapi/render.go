@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/sign"
@@ -26,8 +27,12 @@ type answer struct {
 // signs those exact bytes and splices them into the envelope. It returns
 // the code it answered.
 func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
-	value, code, err := renderNode(result, e)
-	if err != nil {
+	buf := nodeBuffers.Get().(*[]byte)
+	defer putNodeBuffer(buf)
+	value, code, err := appendNode((*buf)[:0], result, e)
+	if err == nil {
+		*buf = value // keep what it grew to
+	} else {
 		// A method returned something that is not a JSON object: a bug,
 		// answered as Alipay answers its own.
 		value, code, _ = renderNode(nil, zfb.ErrUnknown)
@@ -42,11 +47,33 @@ func (a answer) write(w http.ResponseWriter, result any, e *zfb.Error) string {
 	}
 	body := sign.Envelope(a.node, value, a.certSN, a.sign(value))
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json;charset=" + a.charset.name}
+	h["Content-Type"] = []string{contentType(a.charset)}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	return code
+}
+
+// nodeBuffers holds the buffers answer values are rendered into: a value
+// lives only until its envelope is written (sign.Envelope copies it, the
+// signature cache keeps a hash).
+var nodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// putNodeBuffer returns b to nodeBuffers unless an unusually large answer
+// grew it.
+func putNodeBuffer(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		nodeBuffers.Put(b)
+	}
+}
+
+// contentType is the Content-Type of an answer in cs, without building the
+// string for the usual charset.
+func contentType(cs charset) string {
+	if cs.name == utf8Charset.name {
+		return "application/json;charset=utf-8"
+	}
+	return "application/json;charset=" + cs.name
 }
 
 // sign signs value, reusing the signature of an identical earlier answer.
@@ -71,36 +98,45 @@ func (a answer) sign(value []byte) string {
 	return s
 }
 
-// renderNode renders the value of the response node: code and msg first,
-// then sub_code and sub_msg for an error, then the result's fields, in the
-// order Alipay writes them. An error answer carries the result's fields too
-// when there is one: business errors may (spec §2.3).
+// renderNode renders the value of the response node into a new slice (see
+// appendNode).
 func renderNode(result any, e *zfb.Error) ([]byte, string, error) {
-	var buf bytes.Buffer
+	return appendNode(nil, result, e)
+}
+
+// appendNode appends the value of the response node to b: code and msg
+// first, then sub_code and sub_msg for an error, then the result's fields,
+// in the order Alipay writes them. An error answer carries the result's
+// fields too when there is one: business errors may (spec §2.3). A result
+// that writes its own fields (jsonFields) is not run through
+// encoding/json.
+func appendNode(b []byte, result any, e *zfb.Error) ([]byte, string, error) {
 	var code string
 	if e != nil {
 		code = e.Code
-		buf.WriteString(`{"code":`)
-		writeString(&buf, e.Code)
-		buf.WriteString(`,"msg":`)
-		writeString(&buf, e.Msg)
-		buf.WriteString(`,"sub_code":`)
-		writeString(&buf, e.SubCode)
-		buf.WriteString(`,"sub_msg":`)
-		writeString(&buf, e.SubMsg)
+		b = append(b, `{"code":`...)
+		b = appendJSONString(b, e.Code)
+		b = append(b, `,"msg":`...)
+		b = appendJSONString(b, e.Msg)
+		b = append(b, `,"sub_code":`...)
+		b = appendJSONString(b, e.SubCode)
+		b = append(b, `,"sub_msg":`...)
+		b = appendJSONString(b, e.SubMsg)
 	} else {
 		code = zfb.CodeSuccess
 		if c, ok := result.(Coded); ok {
 			code = c.GatewayCode()
 		}
-		buf.WriteString(`{"code":`)
-		writeString(&buf, code)
-		buf.WriteString(`,"msg":`)
-		writeString(&buf, zfb.CodeMsg(code))
+		b = append(b, `{"code":`...)
+		b = appendJSONString(b, code)
+		b = append(b, `,"msg":`...)
+		b = appendJSONString(b, zfb.CodeMsg(code))
 	}
 	if result == nil {
-		buf.WriteByte('}')
-		return buf.Bytes(), code, nil
+		return append(b, '}'), code, nil
+	}
+	if f, ok := result.(jsonFields); ok {
+		return append(f.appendJSONFields(b), '}'), code, nil
 	}
 	fields, err := marshal(result)
 	if err != nil {
@@ -110,12 +146,12 @@ func renderNode(result any, e *zfb.Error) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("openapi: a result must render as a JSON object, not %.20q", fields)
 	}
 	if inner := fields[1:]; inner[0] != '}' {
-		buf.WriteByte(',')
-		buf.Write(inner)
+		b = append(b, ',')
+		b = append(b, inner...)
 	} else {
-		buf.WriteByte('}')
+		b = append(b, '}')
 	}
-	return buf.Bytes(), code, nil
+	return b, code, nil
 }
 
 // marshal is json.Marshal without HTML escaping: Alipay writes '<', '>' and
@@ -128,9 +164,4 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
-}
-
-func writeString(buf *bytes.Buffer, s string) {
-	b, _ := marshal(s) // a string always marshals
-	buf.Write(b)
 }

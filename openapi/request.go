@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/zfbpay/zfb"
@@ -42,13 +41,13 @@ type request struct {
 // answer (addressing) are taken from the part read; past maxParams
 // parameters, likewise.
 func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
-	req := &request{raw: make(map[string]string), params: make(map[string]string), charset: utf8Charset, base: baseURL(r)}
+	req := &request{charset: utf8Charset, base: baseURL(r)}
 	var body []byte
 	var readErr *zfb.Error
 	keep := maxParams
 	if r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")) {
 		var err error
-		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+		body, err = readAllSized(http.MaxBytesReader(nil, r.Body, maxBody), min(r.ContentLength, maxBody))
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
@@ -63,6 +62,8 @@ func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	form, nf, ferr := parseForm(string(body), max(keep-nq, 0))
 	// Merge even when parsing failed, so that method and app_id are known
 	// for the answer.
+	req.raw = make(map[string]string, len(query)+len(form))
+	req.params = make(map[string]string, len(query)+len(form))
 	conflict := merge(req.raw, query)
 	if c := merge(req.raw, form); conflict == "" {
 		conflict = c
@@ -101,6 +102,29 @@ func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	return req, nil
 }
 
+// readAllSized is io.ReadAll into one buffer of the announced size (the
+// request's Content-Length), instead of io.ReadAll's growing from 512
+// bytes; an unknown size (-1) reads as io.ReadAll does.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, size+1) // +1: io.EOF is read without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // a body longer than announced
+		}
+	}
+}
+
 func isForm(contentType string) bool {
 	if contentType == "" {
 		return true
@@ -109,27 +133,28 @@ func isForm(contentType string) bool {
 	return err == nil && mt == "application/x-www-form-urlencoded"
 }
 
-// merge adds values to dst. A key that repeats with the same value counts
+// merge adds pairs to dst. A key that repeats with the same value counts
 // once (gopay sends charset in the query and the body); merge returns the
 // first key that repeats with another value.
-func merge(dst map[string]string, values url.Values) (conflict string) {
-	for k, vs := range values {
-		for _, v := range vs {
-			if old, ok := dst[k]; ok && old != v {
-				if conflict == "" {
-					conflict = k
-				}
-				continue
+func merge(dst map[string]string, pairs []formPair) (conflict string) {
+	for _, p := range pairs {
+		if old, ok := dst[p.key]; ok && old != p.value {
+			if conflict == "" {
+				conflict = p.key
 			}
-			dst[k] = v
+			continue
 		}
+		dst[p.key] = p.value
 	}
 	return conflict
 }
 
-func first(values url.Values, key string) string {
-	if vs := values[key]; len(vs) > 0 {
-		return vs[0]
+// first is the first value of key among pairs, or "".
+func first(pairs []formPair, key string) string {
+	for _, p := range pairs {
+		if p.key == key {
+			return p.value
+		}
 	}
 	return ""
 }

@@ -34,7 +34,16 @@ var buyerSelect = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.
 
 // buyerAccountAffixes are what zfb.BuyerAccount(userID, CNY) puts before
 // and after the user id.
-func buyerAccountAffixes() (prefix, suffix string) { return accountAffixes(zfb.BuyerAccount) }
+func buyerAccountAffixes() (prefix, suffix string) { return buyerPrefix, buyerSuffix }
+
+// buyerPrefix and buyerSuffix are computed once: the naming rule is fixed.
+var buyerPrefix, buyerSuffix = accountAffixes(zfb.BuyerAccount)
+
+// The buyer queries by key, built once rather than on every call.
+var (
+	buyerByUserIDSQL      = buyerSelect + ` WHERE b.user_id = $3`
+	buyerByPaymentCodeSQL = buyerSelect + ` WHERE b.payment_code = $3`
+)
 
 // accountAffixes are what the naming rule account puts before and after a
 // user id in a CNY account's id, so that SQL builds the same account ids
@@ -47,17 +56,17 @@ func accountAffixes(account func(userID, currency string) string) (prefix, suffi
 
 // Buyer reads a buyer by user id.
 func (q *queries) Buyer(ctx context.Context, userID string) (*zfb.Buyer, error) {
-	return q.buyerWhere(ctx, "user id", `b.user_id = $3`, userID)
+	return q.buyerWhere(ctx, "user id", buyerByUserIDSQL, userID)
 }
 
 // BuyerByPaymentCode reads the buyer whose payment code is code.
 func (q *queries) BuyerByPaymentCode(ctx context.Context, code string) (*zfb.Buyer, error) {
-	return q.buyerWhere(ctx, "payment code", `b.payment_code = $3`, code)
+	return q.buyerWhere(ctx, "payment code", buyerByPaymentCodeSQL, code)
 }
 
-func (q *queries) buyerWhere(ctx context.Context, what, cond, arg string) (*zfb.Buyer, error) {
+func (q *queries) buyerWhere(ctx context.Context, what, query, arg string) (*zfb.Buyer, error) {
 	prefix, suffix := buyerAccountAffixes()
-	b, err := scanBuyer(q.read.QueryRowContext(ctx, buyerSelect+` WHERE `+cond, prefix, suffix, arg))
+	b, err := scanBuyer(q.read.QueryRowContext(ctx, query, prefix, suffix, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("buyer with %s %q: %w", what, arg, zfb.ErrNotFound)
 	}

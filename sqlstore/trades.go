@@ -60,23 +60,26 @@ func (q *queries) TradeByOutTradeNo(ctx context.Context, appID, outTradeNo strin
 }
 
 func scanTrade(r scanner) (*zfb.Trade, error) {
-	var (
+	// One allocation for the trade and the columns converted after the
+	// scan, instead of one for each (Scan's pointers make them escape).
+	var row struct {
 		t                          zfb.Trade
 		status                     string
 		createdUS                  int64
 		expiresUS, paidUS, closeUS sql.NullInt64
-	)
-	if err := r.Scan(&t.TradeNo, &t.AppID, &t.OutTradeNo, &t.Kind, &status, &t.SellerID, &t.BuyerID, &t.Subject, &t.Body, &t.AuthNo,
+	}
+	t := &row.t
+	if err := r.Scan(&t.TradeNo, &t.AppID, &t.OutTradeNo, &t.Kind, &row.status, &t.SellerID, &t.BuyerID, &t.Subject, &t.Body, &t.AuthNo,
 		&t.TotalAmount, &t.RefundedAmount, &t.Fingerprint, &t.QRCode, &t.Scanned, &t.NotifyURL,
-		&expiresUS, &createdUS, &paidUS, &closeUS, &t.CancelAction, &t.Version, &t.AgentAppID, &t.PassbackParams); err != nil {
+		&row.expiresUS, &row.createdUS, &row.paidUS, &row.closeUS, &t.CancelAction, &t.Version, &t.AgentAppID, &t.PassbackParams); err != nil {
 		return nil, err
 	}
-	t.Status = zfb.TradeStatus(status)
-	t.ExpiresAt = fromMicrosOrZero(expiresUS)
-	t.CreatedAt = fromMicros(createdUS)
-	t.PaidAt = fromMicrosOrZero(paidUS)
-	t.ClosedAt = fromMicrosOrZero(closeUS)
-	return &t, nil
+	t.Status = zfb.TradeStatus(row.status)
+	t.ExpiresAt = fromMicrosOrZero(row.expiresUS)
+	t.CreatedAt = fromMicros(row.createdUS)
+	t.PaidAt = fromMicrosOrZero(row.paidUS)
+	t.ClosedAt = fromMicrosOrZero(row.closeUS)
+	return t, nil
 }
 
 // UpdateTrade writes t's fields over the stored trade if the stored version
