@@ -210,7 +210,9 @@ func (b *browser) text() string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	// One script, not a DOM query: a node id found by a query can be gone by the time its text is
+	// read ("No node with given id found", seen in CI right after a navigation).
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
 	if err != nil {
 		b.t.Fatalf("browser: reading the page: %v (at %s)", err, b.location())
 	}
