@@ -8,14 +8,12 @@ package interop
 // notification reaches notify_url (zfbtest.Receiver).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -64,24 +62,14 @@ func nodePageExec(t *testing.T, node string, srv *zfbtest.Server, app sandbox.Ap
 // runCashierMJS runs cashier.mjs on in and returns what the SDK built.
 func runCashierMJS(t *testing.T, node string, in cashierInput) string {
 	t.Helper()
-	input, _ := json.Marshal(in)
-	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "cashier.mjs")
-	cmd.Dir = nodeDir
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("node cashier.mjs: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
+	stdout, raw := runNodeScript(t, node, "cashier.mjs", in)
 	var out struct {
 		OK     bool   `json:"ok"`
 		Result string `json:"result"`
 		Error  string `json:"error"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || !out.OK {
-		t.Fatalf("node cashier.mjs: %v %s\n%s", err, out.Error, stdout.String())
+	if err := json.Unmarshal(stdout, &out); err != nil || !out.OK {
+		t.Fatalf("node cashier.mjs: %v %s\n%s", err, out.Error, raw)
 	}
 	return out.Result
 }

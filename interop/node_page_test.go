@@ -54,35 +54,44 @@ type pageInput struct {
 // runNodePage runs page.mjs and returns what the SDK built, one string per build.
 func runNodePage(t *testing.T, node string, in pageInput) []string {
 	t.Helper()
+	stdout, raw := runNodeScript(t, node, "page.mjs", in, "TZ=Asia/Shanghai")
+	var out struct {
+		OK      bool     `json:"ok"`
+		Error   string   `json:"error"`
+		Results []string `json:"results"`
+	}
+	if err := json.Unmarshal(stdout, &out); err != nil || !out.OK || len(out.Results) != len(in.Builds) {
+		t.Fatalf("node page.mjs: %v %s\n%s", err, out.Error, raw)
+	}
+	return out.Results
+}
+
+// runNodeScript runs the script of interop/node with in as JSON on stdin and env added to the
+// environment. It fails the test unless node exits 0 within callTimeout, and returns its stdout
+// (with both outputs, for failure messages).
+func runNodeScript(t *testing.T, node, script string, in any, env ...string) (stdout []byte, raw string) {
+	t.Helper()
 	input, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "page.mjs")
+	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = nodeDir
-	cmd.Env = append(os.Environ(), "TZ=Asia/Shanghai")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
-	raw := "node stdout: " + strings.TrimSpace(stdout.String()) + "\nnode stderr: " + strings.TrimSpace(stderr.String())
+	raw = "node stdout: " + strings.TrimSpace(out.String()) + "\nnode stderr: " + strings.TrimSpace(errOut.String())
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("node page.mjs did not finish within %v\n%s", callTimeout, raw)
+		t.Fatalf("node %s did not finish within %v\n%s", script, callTimeout, raw)
 	}
 	if err != nil {
-		t.Fatalf("node page.mjs: %v\n%s", err, raw)
+		t.Fatalf("node %s: %v\n%s", script, err, raw)
 	}
-	var out struct {
-		OK      bool     `json:"ok"`
-		Error   string   `json:"error"`
-		Results []string `json:"results"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || !out.OK || len(out.Results) != len(in.Builds) {
-		t.Fatalf("node page.mjs: %v %s\n%s", err, out.Error, raw)
-	}
-	return out.Results
+	return out.Bytes(), raw
 }
 
 var (
