@@ -26,6 +26,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	skew := fs.Duration("timestamp-skew", openapi.DefaultTimestampSkew, "refuse requests whose timestamp is further than this from the clock (0: check the format only)")
 	intlRateText := fs.String("intl-rate-limit", e.env("ZFB_INTL_RATE_LIMIT", "50"), "international acquiring requests per second per clientId, bursts of twice that (0: no limit, for load tests)")
 	requestLogText := fs.String("request-log", e.env("ZFB_REQUEST_LOG", strconv.Itoa(server.DefaultRequestLog)), "how many gateway calls the request log keeps, newest first (0: no log)")
+	pprofAddr := fs.String("pprof", "", "also serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	allowedHosts := fs.String("allowed-hosts", e.env("ZFB_ALLOWED_HOSTS", ""), "comma-separated Host names to answer besides the loopback names and the --addr host (.example.com: a domain and its subdomains; *: any); others get 421")
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -50,6 +51,13 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("--addr %s: %w", c.addr, err)
 	}
 	defer ln.Close()
+	if *pprofAddr != "" {
+		stopProfiler, err := serveProfiler(*pprofAddr)
+		if err != nil {
+			return err
+		}
+		defer stopProfiler()
+	}
 	// The URLs name the port actually bound (":0" picks one).
 	c.addr = ln.Addr().String()
 	if err := os.MkdirAll(c.data, 0o700); err != nil {

@@ -4,8 +4,9 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
-	"net"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -62,12 +63,34 @@ func (h *harness) workload(ctx context.Context, w string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	profiled := h.startProfile(ctx, w)
+	cpu := startCPU(h.target.pid())
 	r := h.zfb.run(ctx, workloadNames[w], reqs)
+	r.cpuPerAnswer = cpu.perAnswer(r.ok)
+	if err := profiled(); err != nil {
+		return result{}, fmt.Errorf("profiling zfb: %w", err)
+	}
 	if w == "poll" {
 		r.note = "answered from the signature cache"
 	}
 	r.rssKiB = h.target.rssKiB()
 	return r, nil
+}
+
+// profileSeconds is how much of each workload --profile records.
+const profileSeconds = 3
+
+// startProfile starts recording zfb's CPU profile of workload w into the
+// --profile directory, when asked; the returned func waits for it.
+func (h *harness) startProfile(ctx context.Context, w string) (wait func() error) {
+	if h.c.profile == "" || h.target.pprof == "" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- h.target.profile(ctx, profileSeconds, filepath.Join(h.c.profile, w+".pprof"))
+	}()
+	return func() error { return <-done }
 }
 
 // ceiling counts RSA signatures of a typical answer over every core, made
@@ -104,38 +127,27 @@ func (h *harness) ceiling(ctx context.Context) (result, error) {
 	return result{name: workloadNames["ceiling"], note: note, ok: int(n.Load()), perSecond: float64(n.Load()) / time.Since(start).Seconds()}, nil
 }
 
-// stub serves the query requests from a bare handler in this process: it
-// verifies each request's signature with the app's key and answers a query
-// answer naming the request's out_trade_no (so every answer is distinct and
-// freshly signed), with no storage.
+// stub serves the query requests from a bare handler in a process of its
+// own (this program, run as stub-server): it verifies each request's
+// signature with the app's key and answers a query answer naming the
+// request's out_trade_no (so every answer is distinct and freshly signed),
+// with no storage.
 func (h *harness) stub(ctx context.Context) (result, error) {
-	appPublic, err := sign.ParsePublicKey(h.signer.app.AppPublicKey)
+	p, err := startStubProcess(ctx, stubConfig{AppPublicKey: h.signer.app.AppPublicKey, Signer: h.target.signer, Alg: string(h.signer.alg)})
 	if err != nil {
 		return result{}, err
 	}
-	gatewayKey, err := sign.GenerateKey(2048)
-	if err != nil {
-		return result{}, err
-	}
-	gatewaySigner, _, err := ceilingSigner(h.target.signer, gatewayKey)
-	if err != nil {
-		return result{}, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return result{}, err
-	}
-	srv := &http.Server{Handler: stubHandler{appPublic: appPublic, signer: gatewaySigner, alg: h.signer.alg}, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-
+	defer p.stop()
 	reqs, err := h.signer.requests("stub", h.c.n)
 	if err != nil {
 		return result{}, err
 	}
-	d := newDriver([]string{"http://" + ln.Addr().String()}, h.c.conns, h.c.rate)
+	d := newDriver([]string{"http://" + p.addr}, h.c.conns, h.c.rate)
 	defer d.close()
-	return d.run(ctx, workloadNames["stub"], reqs), nil
+	cpu := startCPU(p.pid())
+	r := d.run(ctx, workloadNames["stub"], reqs)
+	r.cpuPerAnswer = cpu.perAnswer(r.ok)
+	return r, nil
 }
 
 type stubHandler struct {

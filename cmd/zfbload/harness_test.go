@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -71,5 +73,55 @@ func TestStubVerifiesAndSignsDistinctAnswers(t *testing.T) {
 	tampered.body = bytes.Replace(tampered.body, []byte("utf-8"), []byte("UTF-8"), 1)
 	if got := answer(tampered); reqs[0].succeeded(got) || !bytes.Contains(got, []byte("isv.invalid-signature")) {
 		t.Fatalf("a tampered request got %s", got)
+	}
+}
+
+// TestMain lets the test binary run as the stub server too, as zfbload
+// does: startStubProcess runs os.Executable with stubServerArg.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 2 && os.Args[1] == stubServerArg {
+		if err := runStubServer(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestStubProcessAnswersAndItsCPUIsMeasured: the stub runs in a process of
+// its own, answers a signed query, and /proc shows the CPU it spent.
+func TestStubProcessAnswersAndItsCPUIsMeasured(t *testing.T) {
+	if _, ok := processCPU(os.Getpid()); !ok {
+		t.Skip("no /proc here: CPU per answer is not measured on this system")
+	}
+	app, err := sandbox.NewApp("", "RSA2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &sandbox.File{Apps: []sandbox.App{sandbox.AppCredentials(app)}, Buyers: []sandbox.Buyer{{PaymentCode: "281234567890123456", Behaviour: "pays"}}}
+	s, err := newSigner(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := startStubProcess(t.Context(), stubConfig{AppPublicKey: app.AppPublicKey, Signer: signerGo, Alg: "RSA2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	reqs, err := s.requests("stub", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver([]string{"http://" + p.addr}, 2, 0)
+	defer d.close()
+	cpu := startCPU(p.pid())
+	r := d.run(t.Context(), "stub", reqs)
+	if r.ok != 50 || r.failed != 0 {
+		t.Fatalf("ok %d, failed %d: %s", r.ok, r.failed, r.firstFail)
+	}
+	// Fifty RSA-2048 signatures take more than a clock tick of CPU.
+	if per := cpu.perAnswer(r.ok); per <= 0 {
+		t.Errorf("CPU per answer %v, want more than 0", per)
 	}
 }

@@ -23,6 +23,10 @@ type result struct {
 	latencies []time.Duration // of the successful answers, sorted
 	perSecond float64         // set directly by measurements without requests (the ceiling)
 	rssKiB    int64
+	// cpuPerAnswer is the CPU the server process (zfb, or the stub) spent
+	// per successful answer over the workload, background work included;
+	// 0 when unknown (a --target).
+	cpuPerAnswer time.Duration
 }
 
 func (r result) rate() float64 {

@@ -17,6 +17,9 @@
 //	intlpay    international offline pay, each a new payment
 //	intlquery  international payQuery of each intl payment, once each
 //
+// --profile DIR starts zfb with --pprof and keeps a CPU profile of the
+// first seconds of each workload in DIR/<workload>.pprof.
+//
 // Closed loop by default (--conns connections, each sending its next
 // request when the last is answered); --rate R sends R requests a second
 // whatever the answers do (open loop), and latency then counts from when
@@ -44,6 +47,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == stubServerArg {
+		if err := runStubServer(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "zfbload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -66,6 +76,7 @@ type config struct {
 	buyers    int     // paying buyers the pay, freeze and intlpay requests are spread over
 	rate      float64 // open loop arrivals/s; 0 closed loop
 	ceilingD  time.Duration
+	profile   string // directory for zfb's CPU profiles, one per workload; "" none
 	workloads []string
 }
 
@@ -86,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.buyers, "buyers", 64, "paying buyers to spread pay, freeze and intlpay over (the sandbox's one and more made through the admin API); 1: the sandbox's one pays everything")
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second (0: closed loop)")
 	fs.DurationVar(&c.ceilingD, "ceiling-time", 3*time.Second, "how long to measure the signing ceiling")
+	fs.StringVar(&c.profile, "profile", "", "write a CPU profile of the started zfb during each workload to this directory (<workload>.pprof, for go tool pprof; the first seconds of the workload: give --n enough for them)")
 	fs.StringVar(&workloads, "workloads", strings.Join(allWorkloads, ","), "comma-separated workloads, in order: "+strings.Join(allWorkloads, ","))
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,10 +111,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		c.workloads = append(c.workloads, w)
 	}
+	if c.profile != "" && c.target != "" {
+		return errors.New("--profile profiles the zfb zfbload starts: leave out --target (or run go tool pprof against the target's --pprof)")
+	}
 	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rate < 0 {
 		return errors.New("--n, --conns and --buyers must be positive, --rate zero or positive")
 	}
 
+	if c.profile != "" {
+		if err := os.MkdirAll(c.profile, 0o755); err != nil {
+			return err
+		}
+	}
 	target, err := startTarget(ctx, c, stderr)
 	if err != nil {
 		return err

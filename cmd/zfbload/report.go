@@ -12,24 +12,26 @@ import (
 // percentiles, failures and the RSS of the zfb started here.
 func printTable(w io.Writer, results []result) {
 	var ceiling, stub float64
+	var stubCPU time.Duration
 	for _, r := range results {
 		switch r.name {
 		case workloadNames["ceiling"]:
 			ceiling = r.rate()
 		case workloadNames["stub"]:
-			stub = r.rate()
+			stub, stubCPU = r.rate(), r.cpuPerAnswer
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\t")
+	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\tserver CPU/answer\tof stub by CPU\t")
 	for _, r := range results {
 		name := r.name
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n", name, r.rate(),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", name, r.rate(),
 			share(r.rate(), ceiling), share(r.rate(), stub),
-			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB))
+			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB),
+			micros(r.cpuPerAnswer), cpuShare(stubCPU, r.cpuPerAnswer))
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -44,6 +46,23 @@ func share(x, of float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f %%", 100*x/of)
+}
+
+// cpuShare is the stub's CPU per answer as a share of w's: what w's
+// answers/s would be as a share of the stub's if both had the machine to
+// themselves. Unlike answers/s it hardly moves with the neighbours' load.
+func cpuShare(stub, w time.Duration) string {
+	if stub <= 0 || w <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f %%", 100*float64(stub)/float64(w))
+}
+
+func micros(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d µs", d.Microseconds())
 }
 
 func ms(d time.Duration) string {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,6 +28,7 @@ type target struct {
 	cmd     *exec.Cmd     // nil when not started here
 	tmp     string        // the started zfb's binary and data directory
 	signer  string        // what the zfb signs with: signerGo, signerOpenSSL or signerUnknown
+	pprof   string        // the started zfb's profiler, host:port; "" when off
 }
 
 func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, error) {
@@ -75,6 +77,13 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 			t.db = c.db
 		}
 	}
+	if c.profile != "" {
+		if t.pprof, err = freeLoopbackPort(); err != nil {
+			t.stop()
+			return nil, err
+		}
+		args = append(args, "--pprof", t.pprof)
+	}
 	t.cmd = exec.Command(bin, args...)
 	t.cmd.Stdout, t.cmd.Stderr = stderr, stderr
 	if err := t.cmd.Start(); err != nil {
@@ -95,6 +104,42 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// freeLoopbackPort finds a loopback address free a moment ago.
+func freeLoopbackPort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// profile fetches a CPU profile of the started zfb over the next seconds
+// into path.
+func (t *target) profile(ctx context.Context, seconds int, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", t.pprof, seconds), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func readSandbox(path string) (*sandbox.File, error) {
@@ -126,6 +171,14 @@ func (t *target) describe() string {
 		return "zfb at " + strings.Join(t.roots, ", ")
 	}
 	return fmt.Sprintf("zfb (pid %d, signing with %s) on %s", t.cmd.Process.Pid, t.signer, t.db)
+}
+
+// pid is the started zfb's process ID, 0 for a --target.
+func (t *target) pid() int {
+	if t.cmd == nil || t.cmd.Process == nil {
+		return 0
+	}
+	return t.cmd.Process.Pid
 }
 
 // rssKiB is the resident set of the started zfb, 0 when unknown.
