@@ -19,6 +19,12 @@ import (
 const (
 	DefaultQueue = 4096 // records waiting to be written
 	DefaultBatch = 64   // records per write transaction at most: short, so SQLite's one writer is not held long
+	// DefaultLinger is how long the first record of a batch waits for
+	// more before the batch is written. Each commit rewrites the pages it
+	// touches whole, so a batch of one record costs almost what a batch
+	// of sixty-four does: under load the linger turns hundreds of commits
+	// a second into a few. A record shows in the log at most this late.
+	DefaultLinger = 100 * time.Millisecond
 )
 
 var _ zfb.RequestRecorder = (*Recorder)(nil)
@@ -27,9 +33,10 @@ var _ zfb.RequestRecorder = (*Recorder)(nil)
 type Recorder struct {
 	svc   *zfb.Service
 	log   *slog.Logger
-	keep  int
-	batch int
-	queue chan *zfb.RequestRecord
+	keep   int
+	batch  int
+	linger time.Duration
+	queue  chan *zfb.RequestRecord
 	// pruneEvery is how many records are written between prunes: a tenth
 	// of the bound, so the log holds at most 10% more than keep.
 	pruneEvery int
@@ -47,13 +54,19 @@ func WithQueue(n int) Option {
 	return func(r *Recorder) { r.queue = make(chan *zfb.RequestRecord, max(n, 1)) }
 }
 
+// WithLinger sets how long the first record of a batch waits for more
+// (DefaultLinger); 0 writes what is queued at once.
+func WithLinger(d time.Duration) Option {
+	return func(r *Recorder) { r.linger = max(d, 0) }
+}
+
 // New returns a recorder that keeps the newest keep records (keep > 0).
 // Nothing is written until Run runs.
 func New(svc *zfb.Service, logger *slog.Logger, keep int, opts ...Option) *Recorder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Recorder{svc: svc, log: logger, keep: max(keep, 1), batch: DefaultBatch,
+	r := &Recorder{svc: svc, log: logger, keep: max(keep, 1), batch: DefaultBatch, linger: DefaultLinger,
 		queue: make(chan *zfb.RequestRecord, DefaultQueue)}
 	r.pruneEvery = max(r.keep/10, 1)
 	for _, o := range opts {
@@ -94,15 +107,10 @@ func (r *Recorder) Run(ctx context.Context) {
 			r.flush(work, batch[:0])
 			return
 		}
-		// Take what else is waiting, without waiting for more.
-	fill:
-		for len(batch) < r.batch {
-			select {
-			case rec := <-r.queue:
-				batch = append(batch, rec)
-			default:
-				break fill
-			}
+		// Take what else arrives within the linger, up to a full batch.
+		if !r.fill(ctx, &batch) {
+			r.flush(work, batch)
+			return
 		}
 		r.write(work, batch)
 		if sincePrune += len(batch); sincePrune >= r.pruneEvery {
@@ -112,12 +120,43 @@ func (r *Recorder) Run(ctx context.Context) {
 	}
 }
 
+// fill adds records to batch until it is full or the linger has passed
+// since its first; false when ctx ended meanwhile.
+func (r *Recorder) fill(ctx context.Context, batch *[]*zfb.RequestRecord) bool {
+	var timeout <-chan time.Time
+	if r.linger > 0 {
+		t := time.NewTimer(r.linger)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for len(*batch) < r.batch {
+		if timeout == nil { // no linger: only what is already queued
+			select {
+			case rec := <-r.queue:
+				*batch = append(*batch, rec)
+				continue
+			default:
+				return true
+			}
+		}
+		select {
+		case rec := <-r.queue:
+			*batch = append(*batch, rec)
+		case <-timeout:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
 // flush writes everything still queued, then prunes.
 func (r *Recorder) flush(ctx context.Context, batch []*zfb.RequestRecord) {
 	for {
 		select {
 		case rec := <-r.queue:
-			if batch = append(batch, rec); len(batch) == r.batch {
+			if batch = append(batch, rec); len(batch) >= r.batch {
 				r.write(ctx, batch)
 				batch = batch[:0]
 			}
