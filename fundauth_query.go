@@ -16,10 +16,10 @@ type DetailQueryCommand struct {
 // DetailQueryResult is one operation and its order, as they stand on the
 // app's clock.
 type DetailQueryResult struct {
-	Order     *AuthOrder
-	Operation *AuthOperation
-	Payer     *Buyer   // nil until the payer is known
-	PayerIDs  BuyerIDs // how the app names the payer
+	Order        *AuthOrder
+	Operation    *AuthOperation
+	PayerLogonID string   // "" until the payer is known
+	PayerIDs     BuyerIDs // how the app names the payer
 }
 
 // OperationDetailQuery runs alipay.fund.auth.operation.detail.query. It
@@ -52,14 +52,15 @@ func (s *Service) OperationDetailQuery(ctx context.Context, app *App, now time.T
 			return err
 		}
 		settleAuthOrder(o, op, now)
-		payer, err := optionalBuyer(ctx, q, o.PayerUserID)
-		if err != nil {
-			return err
-		}
-		res = DetailQueryResult{Order: o, Operation: op, Payer: payer}
+		res = DetailQueryResult{Order: o, Operation: op}
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	// The payer's names never change once written: read outside the
+	// snapshot, from memory once seen.
+	if res.PayerLogonID, err = s.buyerLogonID(ctx, s.store, res.Order.PayerUserID); err != nil {
 		return nil, err
 	}
 	if res.PayerIDs, err = s.showBuyer(ctx, app, res.Order.PayerUserID); err != nil {

@@ -282,3 +282,23 @@ func (s *Service) BuyerOpenIDs(ctx context.Context, userID string) (map[string]s
 	})
 	return ids, err
 }
+
+// buyerLogonID is the logon id of the buyer userID ("" for none), as
+// answers show it (masked by the dialect). A buyer's logon id is written
+// once, when the buyer is made, and never changed (the store has no
+// statement that changes it), so the Service keeps each one it reads and
+// reads it outside any snapshot.
+func (s *Service) buyerLogonID(ctx context.Context, q Queries, userID string) (string, error) {
+	if userID == "" {
+		return "", nil
+	}
+	if id, ok := s.logonIDs.get(userID); ok {
+		return id, nil
+	}
+	b, err := q.Buyer(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	s.logonIDs.put(userID, b.LogonID)
+	return b.LogonID, nil
+}

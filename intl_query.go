@@ -7,22 +7,18 @@ import (
 	"time"
 )
 
-// IntlPayQuery runs alipay.intl.acquiring.offline.payQuery. It only reads: a
-// payment whose time ran out is answered closed. An unknown payment, or a
-// merchantTransId that only a payCancel has seen, is ORDER_NOT_EXIST.
+// IntlPayQuery runs alipay.intl.acquiring.offline.payQuery. It only reads,
+// one statement (so it needs no transaction): a payment whose time ran out
+// is answered closed. An unknown payment, or a merchantTransId that only a
+// payCancel has seen, is ORDER_NOT_EXIST.
 func (s *Service) IntlPayQuery(ctx context.Context, app *App, now time.Time, ref IntlRef) (*IntlPayment, error) {
 	if ref.AcquirementID == "" && ref.MerchantTransID == "" {
 		return nil, IntlParamIllegal("acquirementId and merchantTransId cannot both be empty")
 	}
-	var p *IntlPayment
-	err := s.read(ctx, func(q Queries) error {
-		var err error
-		p, err = findIntlPayment(ctx, q, app, ref)
-		if errors.Is(err, ErrNotFound) || (err == nil && p.Kind == IntlKindCancelled) {
-			return ErrIntlOrderNotExist
-		}
-		return err
-	})
+	p, err := findIntlPayment(ctx, s.store, app, ref)
+	if errors.Is(err, ErrNotFound) || (err == nil && p.Kind == IntlKindCancelled) {
+		return nil, ErrIntlOrderNotExist
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,8 @@ type Service struct {
 	Wake func()
 
 	apps    appCache           // App's
-	openIDs boundedMap[string] // issued open_ids by openIDKey: they never change
+	openIDs  boundedMap[string] // issued open_ids by openIDKey: they never change
+	logonIDs boundedMap[string] // buyers' logon ids by user id: they never change
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -35,7 +36,8 @@ func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, Clock: clock, Logger: logger, openIDs: boundedMap[string]{max: maxCachedOpenIDs}}
+	return &Service{store: store, Clock: clock, Logger: logger, openIDs: boundedMap[string]{max: maxCachedOpenIDs},
+		logonIDs: boundedMap[string]{max: maxCachedOpenIDs}}
 }
 
 // Apps lists every app.

@@ -13,46 +13,41 @@ type TradeRef struct {
 	OutTradeNo string
 }
 
-// QueryResult is what alipay.trade.query answers: the trade, its buyer
-// (nil until known) and how the app names the buyer.
+// QueryResult is what alipay.trade.query answers: the trade, and its
+// buyer ("" until known) by logon id and as the app names buyers.
 type QueryResult struct {
-	Trade    *Trade
-	Buyer    *Buyer
-	BuyerIDs BuyerIDs
+	Trade        *Trade
+	BuyerLogonID string
+	BuyerIDs     BuyerIDs
 }
 
-// Query runs alipay.trade.query. It only reads: a trade whose time ran out
-// is answered closed, and closed for good by the next command that touches
-// it. (The one write it may cause is issuing the buyer's open_id in an app
-// that had none for them yet, after the read; see showBuyer.)
+// Query runs alipay.trade.query. It only reads, and one statement at
+// most: the trade. Whatever else the answer shows of the buyer (logon id,
+// open_id) never changes once written, so it needs no snapshot shared
+// with the trade and comes from memory once seen. A trade whose time ran
+// out is answered closed, and closed for good by the next command that
+// touches it. (The one write it may cause is issuing the buyer's open_id
+// in an app that had none for them yet; see showBuyer.)
 func (s *Service) Query(ctx context.Context, app *App, now time.Time, ref TradeRef) (*QueryResult, error) {
-	var res QueryResult
-	var idsErr error
-	err := s.read(ctx, func(q Queries) error {
-		t, err := findVisible(ctx, q, app, ref)
-		if err != nil {
-			return err
-		}
-		settleTrade(t, now)
-		res.Trade = t
-		if res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID); err != nil {
-			return err
-		}
-		res.BuyerIDs, idsErr = s.lookupBuyerIDs(ctx, q, app, t.BuyerID)
-		return nil
-	})
+	t, err := findVisible(ctx, s.store, app, ref)
 	if err != nil {
 		return nil, err
 	}
-	if errors.Is(idsErr, ErrNotFound) {
+	settleTrade(t, now)
+	res := &QueryResult{Trade: t}
+	if res.BuyerLogonID, err = s.buyerLogonID(ctx, s.store, t.BuyerID); err != nil {
+		return nil, err
+	}
+	res.BuyerIDs, err = s.lookupBuyerIDs(ctx, s.store, app, t.BuyerID)
+	if errors.Is(err, ErrNotFound) {
 		// The buyer has no open_id in the app yet (paid before the app
 		// moved to open ids): issue it.
-		res.BuyerIDs, idsErr = s.showBuyer(ctx, app, res.Trade.BuyerID)
+		res.BuyerIDs, err = s.showBuyer(ctx, app, t.BuyerID)
 	}
-	if idsErr != nil {
-		return nil, idsErr
+	if err != nil {
+		return nil, err
 	}
-	return &res, nil
+	return res, nil
 }
 
 // RefundQuery runs alipay.trade.fastpay.refund.query. A refund that does

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/mask"
 )
 
 // RegisterFundAuth serves the fund authorisation APIs on g (spec
@@ -265,7 +266,7 @@ func (f fundAuthAPI) detailQuery(ctx context.Context, c *Call) (any, error) {
 		Amount: zfb.FormatAmount(op.Amount), AuthNo: o.AuthNo, ExtraParam: merchantExt(o.ExtraParam),
 		GmtCreate: zfb.FormatGatewayTime(op.CreatedAt), OperationID: op.OperationID, OperationType: string(op.Type),
 		OrderStatus: string(o.Status), OrderTitle: o.OrderTitle, OutOrderNo: o.OutOrderNo, OutRequestNo: op.OutRequestNo,
-		PayerLogonID: buyerLogonID(res.Payer), PayerUserID: res.PayerIDs.UserID, PayerOpenID: res.PayerIDs.OpenID,
+		PayerLogonID: mask.LogonID(res.PayerLogonID), PayerUserID: res.PayerIDs.UserID, PayerOpenID: res.PayerIDs.OpenID,
 		Remark:     op.Remark,
 		RestAmount: zfb.FormatAmount(o.RestAmount()), Status: string(op.Status),
 		TotalFreezeAmount: zfb.FormatAmount(o.TotalFreezeAmount), TotalPayAmount: zfb.FormatAmount(o.TotalPayAmount),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/mask"
 )
 
 // RegisterTrades serves the face-to-face trade APIs on g.
@@ -237,10 +238,10 @@ func (t tradeAPI) query(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, buyer := res.Trade, res.Buyer
+	tr := res.Trade
 	out := &queryResponse{
 		OutTradeNo: tr.OutTradeNo, TradeNo: tr.TradeNo, TradeStatus: string(tr.Status), Subject: tr.Subject,
-		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: buyerLogonID(buyer), BuyerUserID: res.BuyerIDs.UserID,
+		TotalAmount: zfb.FormatAmount(tr.TotalAmount), BuyerLogonID: mask.LogonID(res.BuyerLogonID), BuyerUserID: res.BuyerIDs.UserID,
 		BuyerOpenID:    res.BuyerIDs.OpenID,
 		BuyerPayAmount: "0.00", InvoiceAmount: "0.00", PointAmount: "0.00", ReceiptAmount: "0.00",
 	}
