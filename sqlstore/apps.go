@@ -117,23 +117,11 @@ func scanApp(r scanner) (*zfb.App, error) {
 	return &a, nil
 }
 
-// AppVersion reads the version of an app's settings and its clock offset.
-func (q *queries) AppVersion(ctx context.Context, appID string) (int64, time.Duration, error) {
-	var version, offsetUS int64
-	err := q.read.QueryRowContext(ctx, `SELECT version, clock_offset_us FROM apps WHERE id = $1`, appID).Scan(&version, &offsetUS)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, fmt.Errorf("app %q: %w", appID, zfb.ErrNotFound)
-	}
-	if err != nil {
-		return 0, 0, fmt.Errorf("app %q: %w", appID, err)
-	}
-	return version, time.Duration(offsetUS) * time.Microsecond, nil
-}
-
 // SetAppClockOffset persists the app's clock offset, to the microsecond.
 func (q *queries) SetAppClockOffset(ctx context.Context, appID string, offset time.Duration) error {
 	res, err := q.write.ExecContext(ctx, `UPDATE apps SET clock_offset_us = $2 WHERE id = $1`,
 		appID, offset.Microseconds())
+	q.appsChanged()
 	if err != nil {
 		return fmt.Errorf("set clock of app %q: %w", appID, err)
 	}
@@ -169,6 +157,7 @@ func (q *queries) UpdateApp(ctx context.Context, app *zfb.App) error {
 		app.AppPublicKey, app.AppPrivateKey, app.GatewayPrivateKey, app.GatewayPublicKey,
 		app.NotifyURL, string(methodsJSON), app.AESKey, app.CertMode, app.AppCertificate,
 		app.GatewayCertificate, app.RootCertificate, string(identityMode(app)), app.ISV)
+	q.appsChanged()
 	if err != nil {
 		return fmt.Errorf("update app %q: %w", app.ID, classify(err))
 	}
@@ -194,6 +183,7 @@ func identityMode(app *zfb.App) zfb.IdentityMode {
 // SetAppNotifyURL sets the app's default notify URL ("" for none).
 func (q *queries) SetAppNotifyURL(ctx context.Context, appID, url string) error {
 	res, err := q.write.ExecContext(ctx, `UPDATE apps SET notify_url = $2, version = version + 1 WHERE id = $1`, appID, url)
+	q.appsChanged()
 	if err != nil {
 		return fmt.Errorf("set notify URL of app %q: %w", appID, err)
 	}
@@ -220,6 +210,7 @@ func (q *queries) AdvanceAppClock(ctx context.Context, appID string, by, limit t
 		`UPDATE apps SET clock_offset_us = CASE WHEN clock_offset_us + $2 > $3 THEN $3 ELSE clock_offset_us + $2 END
 		WHERE id = $1 RETURNING clock_offset_us`,
 		appID, by.Microseconds(), limit.Microseconds()).Scan(&us)
+	q.appsChanged()
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("advance clock of app %q: %w", appID, zfb.ErrNotFound)
 	}

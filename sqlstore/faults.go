@@ -28,7 +28,9 @@ func (q *queries) CreateFault(ctx context.Context, f *zfb.Fault) error {
 // raiseAppVersion marks a change of the app's fault rules as a change of
 // its settings, so that a cached app and its rules are read again.
 func (q *queries) raiseAppVersion(ctx context.Context, appID string) error {
-	if _, err := q.write.ExecContext(ctx, `UPDATE apps SET version = version + 1 WHERE id = $1`, appID); err != nil {
+	_, err := q.write.ExecContext(ctx, `UPDATE apps SET version = version + 1 WHERE id = $1`, appID)
+	q.appsChanged()
+	if err != nil {
 		return fmt.Errorf("raise the version of app %q: %w", appID, err)
 	}
 	return nil

@@ -50,7 +50,8 @@ type Store struct {
 	// prepared statements).
 	group                 *groupCommitter
 	readStmts, writeStmts *stmtCache
-	folder                *folder // folds pending ledger entries (ledger_pending.go)
+	folder                *folder      // folds pending ledger entries (ledger_pending.go)
+	appVersions           *appVersions // kept app versions (SQLite only: app_versions.go)
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -154,7 +155,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*Store, 
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	return &Store{dialect: sqliteDialect(), write: write, read: read}, nil
+	return &Store{dialect: sqliteDialect(), write: write, read: read, appVersions: newAppVersions()}, nil
 }
 
 // enableWAL puts the database file in WAL mode, which it then keeps, and
@@ -275,12 +276,24 @@ func (s *Store) InTx(ctx context.Context, fn func(q zfb.Queries) error) error {
 // writeTx runs fn in a write transaction: batched on SQLite, its own on
 // PostgreSQL.
 func (s *Store) writeTx(ctx context.Context, fn func(q *queries) error) error {
-	if s.group != nil {
-		return s.group.run(ctx, fn)
+	var appsWritten bool
+	member := func(q *queries) error {
+		own := *q // a batch's members share q: each gets its own flag
+		own.appsWritten = &appsWritten
+		return fn(&own)
 	}
-	return s.inTx(ctx, s.write, nil, func(tx *sql.Tx) error {
-		return fn(s.txQueries(tx))
-	})
+	var err error
+	if s.group != nil {
+		err = s.group.run(ctx, member)
+	} else {
+		err = s.inTx(ctx, s.write, nil, func(tx *sql.Tx) error {
+			return member(s.txQueries(tx))
+		})
+	}
+	if appsWritten && s.appVersions != nil {
+		s.appVersions.forget() // committed or rolled back: read again
+	}
+	return err
 }
 
 // InReadTx runs fn in one read-only transaction on the read pool: every
@@ -348,6 +361,10 @@ type queries struct {
 	store       *Store
 	read, write executor
 	tx          *sql.Tx // nil outside InTx
+	// appsWritten, in a write transaction, is set when it changed an app
+	// (appsChanged), so that writeTx forgets the kept app versions again
+	// once it has ended.
+	appsWritten *bool
 }
 
 // inWriteTx runs fn in the current transaction, or in a new write
