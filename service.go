@@ -22,7 +22,7 @@ type Service struct {
 	// now due at once instead of at its next poll.
 	Wake func()
 
-	apps    appCache           // App's
+	apps     appCache           // App's
 	openIDs  boundedMap[string] // issued open_ids by openIDKey: they never change
 	logonIDs boundedMap[string] // buyers' logon ids by user id: they never change
 }

@@ -31,8 +31,8 @@ var _ zfb.RequestRecorder = (*Recorder)(nil)
 
 // Recorder takes records over a bounded queue and writes them from Run.
 type Recorder struct {
-	svc   *zfb.Service
-	log   *slog.Logger
+	svc    *zfb.Service
+	log    *slog.Logger
 	keep   int
 	batch  int
 	linger time.Duration
