@@ -57,12 +57,20 @@ type driver struct {
 	rate   float64
 }
 
+// openLoopConnsPerConn is how many connections open loop keeps per
+// --conns: room for bursts (a pause of the server makes requests pile
+// up), yet a bounded number, each kept alive. Requests due while all are
+// busy wait in the client, and that wait counts in their latency, which
+// runs from when they were due; a connection per waiting request instead
+// would make a slow server slower (a TCP handshake, a goroutine and
+// buffers per new connection on both sides, hundreds of MiB at overload).
+const openLoopConnsPerConn = 4
+
 func newDriver(roots []string, conns int, rate float64) *driver {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	if rate > 0 {
-		// Open loop: the arrivals decide, not the connections.
-		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 0, 1024
+		conns *= openLoopConnsPerConn
 	}
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	return &driver{roots: roots, client: &http.Client{Transport: tr, Timeout: time.Minute}, conns: conns, rate: rate}
 }
 
@@ -73,8 +81,10 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 	r := result{name: name}
 	lat := make([]time.Duration, len(reqs))
 	okay := make([]bool, len(reqs))
+	late := make([]time.Duration, len(reqs)) // open loop: from due to sent
 	var firstFail atomic.Pointer[string]
 	send := func(root string, i int, due time.Time) {
+		late[i] = time.Since(due)
 		answer, err := d.send(ctx, root, reqs[i])
 		lat[i] = time.Since(due)
 		switch {
@@ -88,35 +98,34 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 			okay[i] = true
 		}
 	}
-	start := time.Now()
-	var wg sync.WaitGroup
+	// Each of d.conns senders keeps to one connection and takes the next
+	// request: in closed loop at once, in open loop when it is due (the
+	// senders wait for their turn on timers, not a goroutine per request).
+	var interval time.Duration
 	if d.rate > 0 {
-		interval := time.Duration(float64(time.Second) / d.rate)
-		for i := range reqs {
-			due := start.Add(time.Duration(i) * interval)
-			time.Sleep(time.Until(due))
-			if ctx.Err() != nil {
-				break
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); send(d.roots[i%len(d.roots)], i, due) }()
-		}
-	} else {
-		var next atomic.Int64
-		for c := range d.conns {
-			root := d.roots[c%len(d.roots)] // each connection keeps to one server
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for ctx.Err() == nil {
-					i := int(next.Add(1) - 1)
-					if i >= len(reqs) {
-						return
-					}
-					send(root, i, time.Now())
+		interval = time.Duration(float64(time.Second) / d.rate)
+	}
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for c := range d.conns {
+		root := d.roots[c%len(d.roots)] // each connection keeps to one server
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(reqs) {
+					return
 				}
-			}()
-		}
+				due := time.Now()
+				if interval > 0 {
+					due = start.Add(time.Duration(i) * interval)
+					time.Sleep(time.Until(due))
+				}
+				send(root, i, due)
+			}
+		}()
 	}
 	wg.Wait()
 	r.elapsed = time.Since(start)
@@ -129,6 +138,10 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 		}
 	}
 	slices.Sort(r.latencies)
+	if d.rate > 0 {
+		slices.Sort(late)
+		r.note = fmt.Sprintf("sent late: p99 %s", ms(late[len(late)*99/100]))
+	}
 	if s := firstFail.Load(); s != nil {
 		r.firstFail = *s
 	}
