@@ -108,12 +108,18 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 		}
 		return q.insertTransfer(ctx, t, false, false)
 	}
-	debit, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit)
+	debit, err := q.readAccounts(ctx, debitIfClear, t.Currency, t.Debit, t.Credit, t.Currency, t.Amount)
+	if err != nil && debit.moved { // the credit account is missing: a refused transfer moves nothing
+		err = errors.Join(err, q.addToBalance(ctx, t.Debit, t.Amount))
+	}
 	if err != nil {
 		return 0, err
 	}
-	if debit.floored {
-		if err := q.debitWithFloor(ctx, t.Debit, t.Amount, debit.pending); err != nil {
+	switch {
+	case debit.floored && !debit.moved && !debit.pending:
+		return 0, fmt.Errorf("account %q: %w", t.Debit, zfb.ErrInsufficientFunds)
+	case debit.floored && !debit.moved:
+		if err := q.debitWithPending(ctx, t.Debit, t.Amount); err != nil {
 			return 0, err
 		}
 	}
@@ -163,7 +169,7 @@ func (q *queries) moveBalance(ctx context.Context, update, account string, t *zf
 // whyNotMoved says why moveBalances could not move t: an account missing
 // or in another currency, else otherwise (the debit's floor).
 func (q *queries) whyNotMoved(ctx context.Context, t *zfb.Transfer, otherwise error) error {
-	if _, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit); err != nil {
+	if _, err := q.readAccounts(ctx, checkAccounts, t.Currency, t.Debit, t.Credit); err != nil {
 		return err
 	}
 	return otherwise
@@ -212,16 +218,17 @@ func (q *queries) insertTransfer(ctx context.Context, t *zfb.Transfer, debitPend
 // debitAccount is what postTransfer needs to know of its debit account.
 type debitAccount struct {
 	floored bool // it has a floor
-	pending bool // it had pending entries when checked
+	pending bool // it had pending entries when read
+	moved   bool // the statement that read it moved its balance (debitIfClear)
 }
 
-// checkAccounts checks that the accounts debit and credit exist in
-// currency, and reads what the debit needs. On PostgreSQL the same
-// statement locks the debit account's row when it has a floor
-// (dialect.checkAccounts); it locks nothing else: an account's currency
-// and floor never change, and it is never deleted.
-func (q *queries) checkAccounts(ctx context.Context, currency string, debit, credit string) (debitAccount, error) {
-	rows, err := q.write.QueryContext(ctx, q.store.dialect.checkAccounts(), debit, credit)
+// readAccounts runs query (checkAccounts or debitIfClear) with args,
+// whose first two are the debit and credit accounts, checks that both
+// exist in currency, and returns what it read of the debit, with that
+// error too (debitIfClear may have moved the debit's balance).
+func (q *queries) readAccounts(ctx context.Context, query, currency string, args ...any) (debitAccount, error) {
+	debit, credit := args[0].(string), args[1].(string)
+	rows, err := q.write.QueryContext(ctx, query, args...)
 	if err != nil {
 		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
@@ -230,31 +237,36 @@ func (q *queries) checkAccounts(ctx context.Context, currency string, debit, cre
 		currency string
 		debitAccount
 	}
-	accounts := make(map[string]found, 2)
+	var (
+		got  [2]found
+		seen [2]bool
+	)
 	for rows.Next() {
 		var (
-			id     string
-			a      found
-			locked int64
+			id string
+			a  found
 		)
-		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &locked); err != nil {
+		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &a.moved); err != nil {
 			return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 		}
-		accounts[id] = a
+		i := 0
+		if id == credit {
+			i = 1
+		}
+		got[i], seen[i] = a, true
 	}
 	if err := rows.Err(); err != nil {
 		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
-	for _, id := range []string{debit, credit} {
-		a, ok := accounts[id]
-		if !ok {
-			return debitAccount{}, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
+	for i, id := range [2]string{debit, credit} {
+		if !seen[i] {
+			return got[0].debitAccount, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
 		}
-		if a.currency != currency {
-			return debitAccount{}, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, a.currency)
+		if got[i].currency != currency {
+			return got[0].debitAccount, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, got[i].currency)
 		}
 	}
-	return accounts[debit].debitAccount, nil
+	return got[0].debitAccount, nil
 }
 
 // Transfers lists the transfers whose Ref is ref, oldest first.
