@@ -21,8 +21,9 @@ import (
 // wait for each other's row locks and commits. An entry stops being
 // pending when it is folded: in one transaction its pending flag is
 // cleared and its amount added to the balance column. The debit of an
-// account with a floor folds that account first (so its floor is checked
-// against everything committed), and the Store folds every account in the
+// account with a floor folds that account's pending entries first when it
+// has any (so its floor is checked against everything committed when it
+// looked; see debitIfClear), and the Store folds every account in the
 // background (foldInterval) so that the pending set stays small.
 //
 // An entry is folded exactly once: the fold's UPDATE … WHERE pending
