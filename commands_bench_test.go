@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,6 +77,24 @@ func BenchmarkTradePayCommand(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		e.pay(b, i)
 	}
+}
+
+// BenchmarkTradePayCommandParallel: new paid trades from 16 writers per
+// core, as many as the load harness's connections on two cores, so that
+// SQLite's group commit shares each commit among many payments: closer to
+// a pay's CPU under load than the serial benchmark, whose time is mostly
+// its own fsync.
+func BenchmarkTradePayCommandParallel(b *testing.B) {
+	e := newBenchEnv(b)
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			e.pay(b, int(next.Add(1)))
+		}
+	})
 }
 
 // BenchmarkFreezeCommand: a new frozen authorisation per op.

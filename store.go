@@ -121,6 +121,11 @@ type Queries interface {
 	// CreateTrade stores a new trade with Version 1. ErrConflict when the
 	// app already has its out_trade_no, or the trade_no is taken.
 	CreateTrade(ctx context.Context, t *Trade) error
+	// CreateTradeIfNew stores t as CreateTrade does, unless the app
+	// already has its out_trade_no: then it stores nothing and returns
+	// that trade, and the transaction goes on. ErrConflict when the
+	// trade_no is taken.
+	CreateTradeIfNew(ctx context.Context, t *Trade) (existing *Trade, err error)
 	// Trade finds a trade by trade_no, TradeByOutTradeNo by the app's
 	// out_trade_no.
 	Trade(ctx context.Context, tradeNo string) (*Trade, error)

@@ -51,56 +51,47 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 	if err := faceToFace(cmd.ProductCode); err != nil {
 		return nil, err
 	}
-	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
 	fp := fingerprint(TradeKindPay, amount, cmd.Subject)
 	var res PayResult
 	err = s.command(ctx, func(q Queries) error {
 		res = PayResult{}
-		t, err := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo)
-		if err == nil {
+		// repeat answers a pay whose out_trade_no is taken; one repeated
+		// while the buyer is still confirming gets the same 10003, the
+		// same trade.
+		repeat := func(t *Trade) error {
 			return s.repeatCreate(ctx, q, t, fp, now, func() error {
-				// A pay repeated while the buyer is still confirming: the
-				// same 10003, the same trade.
 				res.Trade, res.InProgress = t, true
+				var err error
 				res.Buyer, err = optionalBuyer(ctx, q, t.BuyerID)
 				return err
 			})
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
 		}
-		// The time limits are checked for a new trade only: a repeat
-		// answers what the first pay did, even after its time_expire.
-		expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
+		t, buyer, err := s.newPayTrade(ctx, q, app, now, cmd, amount, fp)
 		if err != nil {
+			// A repeat answers what the first pay did, whatever its own
+			// auth_code and time limits say (a new trade's checks only).
+			var refused *Error
+			if !errors.As(err, &refused) {
+				return err
+			}
+			if t, findErr := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo); findErr == nil {
+				return repeat(t)
+			} else if !errors.Is(findErr, ErrNotFound) {
+				return findErr
+			}
 			return err
 		}
-		buyer, err := q.BuyerByPaymentCode(ctx, cmd.AuthCode)
-		if errors.Is(err, ErrNotFound) {
-			return ErrPaymentAuthCodeInvalid
-		} else if err != nil {
+		// The trade is stored unless the out_trade_no is taken, which
+		// makes this pay a repeat: no read before the insert.
+		if existing, err := q.CreateTradeIfNew(ctx, t); err != nil {
 			return err
-		}
-		if buyer.UserID == app.SellerID {
-			return ErrBuyerSellerEqual
-		}
-		if buyer.Restricted {
-			return ErrBuyerEnableStatusForbid
-		}
-		t = &Trade{
-			TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
-			Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
-			Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
-			Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: expiresAt, CreatedAt: now,
-			AgentAppID: app.Agent,
+		} else if existing != nil {
+			return repeat(existing)
 		}
 		res.Trade, res.Buyer = t, buyer
-		if buyer.Behaviour == BehaviourPassword {
+		if t.Status == TradeWaitBuyerPay {
 			res.InProgress = true
-			return q.CreateTrade(ctx, t)
-		}
-		t.Status, t.PaidAt = TradeSuccess, now
-		if err := q.CreateTrade(ctx, t); err != nil {
-			return err
+			return nil
 		}
 		return s.postPayment(ctx, q, t, now)
 	})
@@ -111,6 +102,40 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 		return nil, err
 	}
 	return &res, nil
+}
+
+// newPayTrade is the trade a pay makes when its out_trade_no is new: paid
+// at once, or waiting for a buyer who confirms with a password. Its
+// errors are a new trade's: its time limits, and its buyer by auth_code.
+func (s *Service) newPayTrade(ctx context.Context, q Queries, app *App, now time.Time, cmd PayCommand, amount int64, fp string) (*Trade, *Buyer, error) {
+	limits := tradeLimits{TimeExpire: cmd.TimeExpire, TimeoutExpress: cmd.TimeoutExpress}
+	expiresAt, err := limits.expiresAt(now, defaultPayTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	buyer, err := q.BuyerByPaymentCode(ctx, cmd.AuthCode)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, ErrPaymentAuthCodeInvalid
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if buyer.UserID == app.SellerID {
+		return nil, nil, ErrBuyerSellerEqual
+	}
+	if buyer.Restricted {
+		return nil, nil, ErrBuyerEnableStatusForbid
+	}
+	t := &Trade{
+		TradeNo: newTradeNo(now), AppID: app.ID, OutTradeNo: cmd.OutTradeNo, Kind: TradeKindPay,
+		Status: TradeWaitBuyerPay, SellerID: app.SellerID, BuyerID: buyer.UserID,
+		Subject: cmd.Subject, Body: cmd.Body, TotalAmount: amount, Fingerprint: fp,
+		Scanned: true, NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: expiresAt, CreatedAt: now,
+		AgentAppID: app.Agent,
+	}
+	if buyer.Behaviour != BehaviourPassword {
+		t.Status, t.PaidAt = TradeSuccess, now
+	}
+	return t, buyer, nil
 }
 
 // postPayment moves a paid trade's money from the buyer to the merchant and

@@ -61,20 +61,22 @@ func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) 
 // PostTransfer records t as two entries and moves the two balances, in one
 // transaction (its own, or the caller's).
 //
-// It first checks that both accounts exist in t's currency. On
-// PostgreSQL an entry that cannot take its account below a floor — the
+// On SQLite, whose one writer runs one transaction at a time, every entry
+// moves its balance at once: one conditional UPDATE per account checks
+// that it exists in t's currency and, for the debit, that its floor holds
+// (moveBalances), and only when one changes nothing are the accounts read
+// to say why. On PostgreSQL it first checks that both accounts exist in
+// t's currency; an entry that cannot take its account below a floor — the
 // credit, and the debit of an account without one — is recorded pending
 // (see ledger_pending.go): it counts in the account's balance at once, but
 // neither locks nor updates the account's row, so concurrent payments into
-// one merchant do not queue behind each other's commits. On SQLite, whose
-// one writer runs one transaction at a time anyway, such an entry moves
-// its balance at once. The debit of an account with a floor locks
-// that account's row (on PostgreSQL, in the statement that checks the
-// accounts; SQLite's writer already holds the database's write lock),
-// folds its committed pending entries into the row, and moves the balance with one conditional UPDATE that refuses to go
-// below the floor; only then are the transfer and its entries inserted. So
-// a refused transfer has moved nothing (it may have folded pending entries,
-// which leaves every balance as it was), even inside a caller's
+// one merchant do not queue behind each other's commits. The debit of an
+// account with a floor locks that account's row (in the statement that
+// checks the accounts), folds its committed pending entries into the row,
+// and moves the balance with one conditional UPDATE that refuses to go
+// below the floor. Only then are the transfer and its entries inserted.
+// So a refused transfer has moved nothing (it may have folded pending
+// entries, which leaves every balance as it was), even inside a caller's
 // transaction that goes on and commits.
 func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
 	switch {
@@ -100,28 +102,103 @@ func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
 }
 
 func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, error) {
-	debit, err := q.checkAccounts(ctx, t.Currency, t.Debit, t.Credit)
+	if !q.store.dialect.pendingEntries() {
+		if err := q.moveBalances(ctx, t); err != nil {
+			return 0, err
+		}
+		return q.insertTransfer(ctx, t, false, false)
+	}
+	debit, err := q.readAccounts(ctx, debitIfClear, t.Currency, t.Debit, t.Credit, t.Currency, t.Amount)
+	if err != nil && debit.moved { // the credit account is missing: a refused transfer moves nothing
+		err = errors.Join(err, q.addToBalance(ctx, t.Debit, t.Amount))
+	}
 	if err != nil {
 		return 0, err
 	}
-	pending := q.store.dialect.pendingEntries()
 	switch {
-	case debit.floored:
-		if err := q.debitWithFloor(ctx, t.Debit, t.Amount, debit.pending); err != nil {
-			return 0, err
-		}
-	case !pending:
-		if err := q.addToBalance(ctx, t.Debit, -t.Amount); err != nil {
-			return 0, err
-		}
-	}
-	if !pending {
-		if err := q.addToBalance(ctx, t.Credit, t.Amount); err != nil {
+	case debit.floored && !debit.moved && !debit.pending:
+		return 0, fmt.Errorf("account %q: %w", t.Debit, zfb.ErrInsufficientFunds)
+	case debit.floored && !debit.moved:
+		if err := q.debitWithPending(ctx, t.Debit, t.Amount); err != nil {
 			return 0, err
 		}
 	}
+	return q.insertTransfer(ctx, t, !debit.floored, true)
+}
+
+// moveBalances moves t's amount between the balance columns of its two
+// accounts, where no entry is pending (SQLite): one conditional UPDATE per
+// account, which also checks that the account exists in t's currency and,
+// for the debit, that its floor holds. Only when an UPDATE changes no row
+// does it read why; a debit already moved is then moved back, so that a
+// refused transfer has moved nothing.
+func (q *queries) moveBalances(ctx context.Context, t *zfb.Transfer) error {
+	moved, err := q.moveBalance(ctx, `UPDATE ledger_accounts SET balance = balance - $2
+		WHERE id = $1 AND currency = $3 AND (floor IS NULL OR balance - $2 >= floor)`, t.Debit, t)
+	if err != nil {
+		return err
+	}
+	if !moved {
+		return q.whyNotMoved(ctx, t, fmt.Errorf("account %q: %w", t.Debit, zfb.ErrInsufficientFunds))
+	}
+	moved, err = q.moveBalance(ctx, `UPDATE ledger_accounts SET balance = balance + $2
+		WHERE id = $1 AND currency = $3`, t.Credit, t)
+	if err == nil && moved {
+		return nil
+	}
+	if undoErr := q.addToBalance(ctx, t.Debit, t.Amount); undoErr != nil || err != nil {
+		return errors.Join(err, undoErr)
+	}
+	return q.whyNotMoved(ctx, t, fmt.Errorf("account %q: the credit moved no balance", t.Credit))
+}
+
+// moveBalance runs one of moveBalances' UPDATEs on account and reports
+// whether it changed the row.
+func (q *queries) moveBalance(ctx context.Context, update, account string, t *zfb.Transfer) (bool, error) {
+	res, err := q.write.ExecContext(ctx, update, account, t.Amount, t.Currency)
+	if err != nil {
+		return false, fmt.Errorf("move balance of %q: %w", account, classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("move balance of %q: %w", account, classify(err))
+	}
+	return n == 1, nil
+}
+
+// whyNotMoved says why moveBalances could not move t: an account missing
+// or in another currency, else otherwise (the debit's floor).
+func (q *queries) whyNotMoved(ctx context.Context, t *zfb.Transfer, otherwise error) error {
+	if _, err := q.readAccounts(ctx, checkAccounts, t.Currency, t.Debit, t.Credit); err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// insertTransfer records t and its two entries, pending or not, and
+// returns the transfer's id. PostgreSQL inserts all three rows in one
+// statement (one round trip); SQLite, which has no INSERT inside WITH,
+// in two.
+func (q *queries) insertTransfer(ctx context.Context, t *zfb.Transfer, debitPending, creditPending bool) (int64, error) {
 	var id int64
-	err = q.write.QueryRowContext(ctx, `INSERT INTO ledger_transfers
+	if q.store.dialect.name == "postgres" {
+		err := q.write.QueryRowContext(ctx, `WITH transfer AS (
+				INSERT INTO ledger_transfers (kind, ref, debit_account, credit_account, amount, currency, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				RETURNING id
+			), entries AS (
+				INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
+				SELECT transfer.id, e.account_id, $6, e.amount, e.pending
+				FROM transfer, (VALUES ($3, -$5, CAST($8 AS BOOLEAN)), ($4, $5, CAST($9 AS BOOLEAN))) AS e (account_id, amount, pending)
+			)
+			SELECT id FROM transfer`,
+			t.Kind, t.Ref, t.Debit, t.Credit, t.Amount, t.Currency, micros(t.CreatedAt), debitPending, creditPending).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("insert transfer and entries: %w", classify(err))
+		}
+		return id, nil
+	}
+	err := q.write.QueryRowContext(ctx, `INSERT INTO ledger_transfers
 		(kind, ref, debit_account, credit_account, amount, currency, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING id`,
@@ -131,7 +208,7 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 	}
 	_, err = q.write.ExecContext(ctx, `INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
 		VALUES ($1, $2, $4, $5, $7), ($1, $3, $4, $6, $8)`,
-		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, pending && !debit.floored, pending)
+		id, t.Debit, t.Credit, t.Currency, -t.Amount, t.Amount, debitPending, creditPending)
 	if err != nil {
 		return 0, fmt.Errorf("insert entries: %w", classify(err))
 	}
@@ -141,16 +218,17 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 // debitAccount is what postTransfer needs to know of its debit account.
 type debitAccount struct {
 	floored bool // it has a floor
-	pending bool // it had pending entries when checked
+	pending bool // it had pending entries when read
+	moved   bool // the statement that read it moved its balance (debitIfClear)
 }
 
-// checkAccounts checks that the accounts debit and credit exist in
-// currency, and reads what the debit needs. On PostgreSQL the same
-// statement locks the debit account's row when it has a floor
-// (dialect.checkAccounts); it locks nothing else: an account's currency
-// and floor never change, and it is never deleted.
-func (q *queries) checkAccounts(ctx context.Context, currency string, debit, credit string) (debitAccount, error) {
-	rows, err := q.write.QueryContext(ctx, q.store.dialect.checkAccounts(), debit, credit)
+// readAccounts runs query (checkAccounts or debitIfClear) with args,
+// whose first two are the debit and credit accounts, checks that both
+// exist in currency, and returns what it read of the debit, with that
+// error too (debitIfClear may have moved the debit's balance).
+func (q *queries) readAccounts(ctx context.Context, query, currency string, args ...any) (debitAccount, error) {
+	debit, credit := args[0].(string), args[1].(string)
+	rows, err := q.write.QueryContext(ctx, query, args...)
 	if err != nil {
 		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
@@ -159,31 +237,36 @@ func (q *queries) checkAccounts(ctx context.Context, currency string, debit, cre
 		currency string
 		debitAccount
 	}
-	accounts := make(map[string]found, 2)
+	var (
+		got  [2]found
+		seen [2]bool
+	)
 	for rows.Next() {
 		var (
-			id     string
-			a      found
-			locked int64
+			id string
+			a  found
 		)
-		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &locked); err != nil {
+		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &a.moved); err != nil {
 			return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 		}
-		accounts[id] = a
+		i := 0
+		if id == credit {
+			i = 1
+		}
+		got[i], seen[i] = a, true
 	}
 	if err := rows.Err(); err != nil {
 		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
-	for _, id := range []string{debit, credit} {
-		a, ok := accounts[id]
-		if !ok {
-			return debitAccount{}, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
+	for i, id := range [2]string{debit, credit} {
+		if !seen[i] {
+			return got[0].debitAccount, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
 		}
-		if a.currency != currency {
-			return debitAccount{}, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, a.currency)
+		if got[i].currency != currency {
+			return got[0].debitAccount, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, got[i].currency)
 		}
 	}
-	return accounts[debit].debitAccount, nil
+	return got[0].debitAccount, nil
 }
 
 // Transfers lists the transfers whose Ref is ref, oldest first.

@@ -21,8 +21,9 @@ import (
 // wait for each other's row locks and commits. An entry stops being
 // pending when it is folded: in one transaction its pending flag is
 // cleared and its amount added to the balance column. The debit of an
-// account with a floor folds that account first (so its floor is checked
-// against everything committed), and the Store folds every account in the
+// account with a floor folds that account's pending entries first when it
+// has any (so its floor is checked against everything committed when it
+// looked; see debitIfClear), and the Store folds every account in the
 // background (foldInterval) so that the pending set stays small.
 //
 // An entry is folded exactly once: the fold's UPDATE … WHERE pending
@@ -67,27 +68,51 @@ func (d *dialect) lockAccountRow() string {
 
 // checkAccounts reads, for the accounts $1 (the debit) and $2 (the
 // credit): id, currency, whether it has a floor, whether it has pending
-// entries, and a count to ignore. On PostgreSQL it also locks $1's row
-// (FOR NO KEY UPDATE) when $1 has a floor, before debitWithFloor folds and
-// moves it: every fold of an account holds its row first, so two folds
-// never take the same entries' rows in different orders. The lock is taken in the
-// statement's sub-select, after its snapshot: a credit committed meanwhile
-// is then left pending by this debit (which only makes its floor check
-// stricter) and folded later.
-func (d *dialect) checkAccounts() string {
-	const read = `SELECT a.id, a.currency, a.floor IS NOT NULL,
-			EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending)`
-	if d.name != "postgres" {
-		return read + `, 0 FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+// entries, and whether this statement moved its balance (never). It
+// locks nothing: an account's currency and floor never change, and it is
+// never deleted. SQLite's moveBalances reads it to say why it moved
+// nothing; PostgreSQL's transfers read debitIfClear instead.
+const checkAccounts = `SELECT a.id, a.currency, a.floor IS NOT NULL,
+		EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending), false
+	FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+
+// debitIfClear is checkAccounts on PostgreSQL for a transfer of $4 in
+// currency $3, which also takes the debit from $1's balance column when
+// $1 has a floor that the debit keeps and no pending entry (the payment of
+// a buyer, most often): in one round trip the accounts are read, the
+// debit's row locked (the UPDATE takes FOR NO KEY UPDATE, as every fold
+// does first) and its balance moved. The read sees the statement's
+// snapshot, before the UPDATE, so it still says whether $1 has pending
+// entries; the UPDATE's check of them uses the same snapshot, and a credit
+// committed since is left pending (which only makes the floor check
+// stricter). When $1 has a floor but pending entries, nothing moves and
+// debitWithPending folds them first.
+const debitIfClear = `WITH debited AS (
+		UPDATE ledger_accounts SET balance = balance - $4
+		WHERE id = $1 AND currency = $3 AND floor IS NOT NULL AND balance - $4 >= floor
+			AND NOT EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = $1 AND p.pending)
+		RETURNING id
+	)
+	SELECT a.id, a.currency, a.floor IS NOT NULL,
+		EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending),
+		EXISTS (SELECT 1 FROM debited WHERE debited.id = a.id)
+	FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+
+// debitWithPending takes amount from account, which has a floor and
+// pending entries: it locks the account's row (waiting for a debit or a
+// fold that holds it), folds the pending entries committed by then, and
+// moves the balance unless that would take it below the floor.
+func (q *queries) debitWithPending(ctx context.Context, account string, amount int64) error {
+	var id string
+	err := q.write.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE`, account).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("lock account %q: %w", account, classify(err))
 	}
-	return `WITH locked AS (
-			SELECT id FROM ledger_accounts WHERE id = $1 AND floor IS NOT NULL FOR NO KEY UPDATE)
-		` + read + `, (SELECT COUNT(*) FROM locked) -- takes the lock
-		FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+	return q.debitWithFloor(ctx, account, amount, true)
 }
 
 // debitWithFloor takes amount from account, which has a floor and whose
-// row checkAccounts has locked: it folds the account's pending entries
+// row the caller has locked: it folds the account's pending entries
 // (when it had any) and moves the balance unless that would take it below
 // the floor (zfb.ErrInsufficientFunds).
 func (q *queries) debitWithFloor(ctx context.Context, account string, amount int64, pending bool) error {

@@ -188,40 +188,56 @@ func TestPaymentsDoNotWaitForEachOther(t *testing.T) {
 }
 
 // TestFlooredDebitLocksItsAccount: on PostgreSQL a debit of an account
-// with a floor holds the account's row from the statement that checks the
-// accounts on, before it folds — even when the debit is then refused, so
-// that no two folds of one account ever run at once.
+// with a floor holds the account's row from the statement that moves its
+// balance, or from before it folds the account's pending entries, so that
+// no two folds of one account ever run at once, even when the debit is
+// then refused. A debit refused with nothing to fold has changed nothing
+// and holds nothing. Payments into the account never wait for the row.
 func TestFlooredDebitLocksItsAccount(t *testing.T) {
 	s := newPostgresStore(t)
-	buyer, merchant := openPaidMerchant(t, s, 1)
+	buyer, merchant := openPaidMerchant(t, s, 1) // the merchant's 10 pending
 	ctx := t.Context()
-	// Folded, so that the refused debit below has nothing to fold and
-	// writes nothing to the merchant's row: only its lock holds the row.
+	held := func() bool {
+		t.Helper()
+		var id string
+		err := s.write.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, merchant).Scan(&id)
+		return err != nil
+	}
+	refund := func(amount int64, pending bool, wantErr error, wantHeld bool) {
+		t.Helper()
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		err = s.txQueries(tx).PostTransfer(ctx, &zfb.Transfer{Kind: "refund", Ref: "R", Debit: merchant, Credit: buyer,
+			Amount: amount, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)})
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("a refund of %d from 10 (pending %v): %v, want %v", amount, pending, err, wantErr)
+		}
+		if got := held(); got != wantHeld {
+			t.Errorf("a refund of %d from 10 (pending %v): row held = %v, want %v", amount, pending, got, wantHeld)
+		}
+		// A payment into the merchant does not wait for that lock.
+		quick, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err := s.PostTransfer(quick, &zfb.Transfer{Kind: "pay", Ref: "T-more", Debit: buyer, Credit: merchant,
+			Amount: 5, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)}); err != nil {
+			t.Fatalf("a payment while the merchant's row is held: %v", err)
+		}
+	}
+	// Refused after folding: the fold wrote the row, which stays held.
+	refund(1000, true, zfb.ErrInsufficientFunds, true)
 	if _, err := s.FoldPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
+	// Nothing pending: refused at once, and nothing held.
+	refund(1000, false, zfb.ErrInsufficientFunds, false)
+	if _, err := s.FoldPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
-	err = s.txQueries(tx).PostTransfer(ctx, &zfb.Transfer{Kind: "refund", Ref: "R", Debit: merchant, Credit: buyer,
-		Amount: 11, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)})
-	if !errors.Is(err, zfb.ErrInsufficientFunds) {
-		t.Fatalf("a refund of 11 from 10: %v, want insufficient funds", err)
-	}
-	var id string
-	err = s.write.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, merchant).Scan(&id)
-	if err == nil {
-		t.Fatal("the merchant's row is free while a transaction that debited it is open")
-	}
-	// A payment into the merchant does not wait for that lock.
-	quick, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if err := s.PostTransfer(quick, &zfb.Transfer{Kind: "pay", Ref: "T-more", Debit: buyer, Credit: merchant,
-		Amount: 5, Currency: zfb.CNY, CreatedAt: time.Unix(2, 0)}); err != nil {
-		t.Fatalf("a payment while the merchant's row is held: %v", err)
-	}
+	// Nothing pending, and accepted: the statement that moved it holds it.
+	refund(11, false, nil, true)
 }
 
 // TestSQLiteEntriesAreNeverPending: on SQLite every entry moves its

@@ -129,6 +129,14 @@ func TestSQLitePragmas(t *testing.T) {
 			c.Close()
 		}
 	}
+	// The writer keeps its savepoint journals in memory (see openSQLite).
+	var tempStore string
+	if err := s.write.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&tempStore); err != nil {
+		t.Fatal(err)
+	}
+	if tempStore != "2" {
+		t.Errorf("write pool: temp_store = %s, want 2 (memory)", tempStore)
+	}
 	if _, err := s.read.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('k', 'v')`); err == nil {
 		t.Error("the read pool wrote")
 	}

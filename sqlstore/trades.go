@@ -18,20 +18,54 @@ const tradeColumns = `trade_no, app_id, out_trade_no, kind, status, seller_id, b
 // an app that does not exist is zfb.ErrNotFound. A zero ExpiresAt, PaidAt or
 // ClosedAt is stored as NULL.
 func (q *queries) CreateTrade(ctx context.Context, t *zfb.Trade) error {
-	if t.TradeNo == "" || t.AppID == "" || t.OutTradeNo == "" {
-		return fmt.Errorf("create trade %q: a trade needs a trade_no, an app id and an out_trade_no", t.TradeNo)
+	_, err := q.insertTrade(ctx, t, "")
+	return err
+}
+
+// CreateTradeIfNew stores t as CreateTrade does unless the app already has
+// its out_trade_no, and then returns that trade instead. The INSERT does
+// nothing on that conflict (ON CONFLICT … DO NOTHING: on PostgreSQL a
+// failed statement would abort the caller's transaction), and only then is
+// the trade read: a new trade costs one statement, not a read and an
+// insert. On PostgreSQL the INSERT waits for a concurrent transaction that
+// inserted the same out_trade_no, and the read that follows sees it
+// committed (READ COMMITTED).
+func (q *queries) CreateTradeIfNew(ctx context.Context, t *zfb.Trade) (*zfb.Trade, error) {
+	inserted, err := q.insertTrade(ctx, t, " ON CONFLICT (app_id, out_trade_no) DO NOTHING")
+	if err != nil || inserted {
+		return nil, err
 	}
-	_, err := q.write.ExecContext(ctx, `INSERT INTO trades (`+tradeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $23)`,
+	existing, err := q.TradeByOutTradeNo(ctx, t.AppID, t.OutTradeNo)
+	if err != nil {
+		return nil, fmt.Errorf("create trade %q: %w", t.TradeNo, err)
+	}
+	return existing, nil
+}
+
+// insertTrade inserts t, the INSERT ending with onConflict, and reports
+// whether it stored a row.
+func (q *queries) insertTrade(ctx context.Context, t *zfb.Trade, onConflict string) (bool, error) {
+	if t.TradeNo == "" || t.AppID == "" || t.OutTradeNo == "" {
+		return false, fmt.Errorf("create trade %q: a trade needs a trade_no, an app id and an out_trade_no", t.TradeNo)
+	}
+	res, err := q.write.ExecContext(ctx, `INSERT INTO trades (`+tradeColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $23)`+onConflict,
 		t.TradeNo, t.AppID, t.OutTradeNo, t.Kind, string(t.Status), t.SellerID, t.BuyerID, t.Subject, t.Body, t.AuthNo,
 		t.TotalAmount, t.RefundedAmount, t.Fingerprint, t.QRCode, t.Scanned, t.NotifyURL,
 		microsOrNull(t.ExpiresAt), micros(t.CreatedAt), microsOrNull(t.PaidAt), microsOrNull(t.ClosedAt),
 		t.CancelAction, t.AgentAppID, t.PassbackParams)
 	if err != nil {
-		return fmt.Errorf("create trade %q (out_trade_no %q of app %q): %w", t.TradeNo, t.OutTradeNo, t.AppID, classify(err))
+		return false, fmt.Errorf("create trade %q (out_trade_no %q of app %q): %w", t.TradeNo, t.OutTradeNo, t.AppID, classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("create trade %q: %w", t.TradeNo, err)
+	}
+	if n == 0 {
+		return false, nil
 	}
 	t.Version = 1
-	return nil
+	return true, nil
 }
 
 // Trade reads a trade by trade_no.

@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"ExpiredIntlPayments", testExpiredIntlPayments},
 		{"TradeRoundTrip", testTradeRoundTrip},
 		{"TradeConflict", testTradeConflict},
+		{"CreateTradeIfNew", testCreateTradeIfNew},
 		{"TradeNotFound", testTradeNotFound},
 		{"UpdateTrade", testUpdateTrade},
 		{"UpdateTradeConcurrent", testUpdateTradeConcurrent},

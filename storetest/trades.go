@@ -146,6 +146,55 @@ func testTradeConflict(t *testing.T, s zfb.Store) {
 	}
 }
 
+// testCreateTradeIfNew: a new out_trade_no is stored; a taken one returns
+// the stored trade and leaves the transaction usable, so that it can go on
+// and commit; a taken trade_no is a conflict.
+func testCreateTradeIfNew(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	a, b := newApp(1), newApp(2)
+	ok(t, s.CreateApp(ctx, a))
+	ok(t, s.CreateApp(ctx, b))
+	first := newTrade(a, 1)
+	existing, err := s.CreateTradeIfNew(ctx, first)
+	ok(t, err)
+	if existing != nil || first.Version != 1 {
+		t.Fatalf("new trade: existing = %+v, version %d; want nil, 1", existing, first.Version)
+	}
+	sameOut := newTrade(a, 2)
+	sameOut.OutTradeNo, sameOut.Subject = first.OutTradeNo, "second"
+	later := newTrade(a, 3)
+	err = s.InTx(ctx, func(q zfb.Queries) error {
+		existing, err := q.CreateTradeIfNew(ctx, sameOut)
+		if err != nil {
+			return err
+		}
+		if existing == nil {
+			return errors.New("the taken out_trade_no was stored again")
+		}
+		sameTrade(t, existing, first)
+		// The transaction goes on.
+		existing, err = q.CreateTradeIfNew(ctx, later)
+		if err != nil || existing != nil {
+			return fmt.Errorf("after a taken out_trade_no: existing = %+v, err = %v", existing, err)
+		}
+		return nil
+	})
+	ok(t, err)
+	_, err = s.Trade(ctx, sameOut.TradeNo)
+	wantErr(t, err, zfb.ErrNotFound)
+	got, err := s.TradeByOutTradeNo(ctx, a.ID, later.OutTradeNo)
+	ok(t, err)
+	sameTrade(t, got, later)
+
+	// The trade_no again, in another app.
+	sameNo := newTrade(b, 4)
+	sameNo.TradeNo = first.TradeNo
+	_, err = s.CreateTradeIfNew(ctx, sameNo)
+	wantErr(t, err, zfb.ErrConflict)
+	_, err = s.TradeByOutTradeNo(ctx, b.ID, sameNo.OutTradeNo)
+	wantErr(t, err, zfb.ErrNotFound)
+}
+
 func testTradeNotFound(t *testing.T, s zfb.Store) {
 	ctx := t.Context()
 	a, b := newApp(1), newApp(2)
