@@ -72,7 +72,7 @@ func (h *harness) seed(ctx context.Context, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "zfbload: seeded %s paid trades over %d buyers and %d days in %s (%.0f trades/s)%s\n",
 		formatCount(h.c.trades), len(h.signer.buyerIDs), seedDays, elapsed.Round(time.Second),
 		float64(h.c.trades)/elapsed.Seconds(), size)
-	h.signer.seeded = seedIndexes(h.c.n, h.c.trades)
+	h.signer.seeded = seedIndexes(h.c.trades)
 	return nil
 }
 

@@ -45,11 +45,13 @@ type signer struct {
 	codes []string // the paying buyers' payment codes (addBuyers adds more)
 	// buyerIDs are the same buyers' user ids, in the same order.
 	buyerIDs []string
-	// seeded are the indexes of the seeded trades bigquery asks for
-	// (number("S", i)), distinct and in random order.
-	seeded  []int
-	prefix  string // makes this run's merchant numbers unique
-	clockNo func() time.Time
+	// seeded are the indexes of the seeded trades (number("S", i)) in
+	// random order; each bigquery workload asks for the next ones, so
+	// that no answer repeats, within or across workloads.
+	seeded     []int
+	seededUsed int
+	prefix     string // makes this run's merchant numbers unique
+	clockNo    func() time.Time
 }
 
 func newSigner(f *sandbox.File) (*signer, error) {
@@ -125,11 +127,17 @@ func (s *signer) number(kind string, i int) string { return fmt.Sprintf("%s%s%06
 
 // requests builds the n requests of workload w, signing on every core.
 func (s *signer) requests(w string, n int) ([]request, error) {
+	var seeded []int
 	if w == "bigquery" {
 		if len(s.seeded) == 0 {
 			return nil, errors.New("bigquery asks for seeded trades: give --trades")
 		}
-		n = min(n, len(s.seeded))
+		if s.seededUsed == len(s.seeded) {
+			return nil, errors.New("bigquery has asked for every seeded trade: give more --trades")
+		}
+		n = min(n, len(s.seeded)-s.seededUsed)
+		seeded = s.seeded[s.seededUsed : s.seededUsed+n]
+		s.seededUsed += n
 	}
 	build := func(i int) (request, error) {
 		switch w {
@@ -144,7 +152,7 @@ func (s *signer) requests(w string, n int) ([]request, error) {
 		case "query":
 			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("P", i)})
 		case "bigquery":
-			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("S", s.seeded[i])})
+			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("S", seeded[i])})
 		case "poll":
 			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("P", 0)})
 		case "freeze":

@@ -132,11 +132,9 @@ func seedTrades(ctx context.Context, dbURL string, p seedPlan, progress io.Write
 	return nil
 }
 
-// seedIndexes picks n distinct indexes of the seeded trades 0…seeded-1 at
-// random: bigquery asks for each of those trades once.
-func seedIndexes(n, seeded int) []int {
-	return mrand.Perm(seeded)[:min(n, seeded)]
-}
+// seedIndexes are the indexes of the seeded trades 0…seeded-1 in random
+// order: bigquery asks for each of those trades once.
+func seedIndexes(seeded int) []int { return mrand.Perm(seeded) }
 
 // formatCount is n with thousands separated, for the report.
 func formatCount(n int) string {

@@ -103,17 +103,23 @@ func testSeedTrades(t *testing.T, srv *zfbtest.Server, db string) {
 	}
 
 	// bigquery asks for distinct seeded trades, and each is answered paid.
-	s.seeded = seedIndexes(n+5, n)
-	if len(s.seeded) != n {
-		t.Fatalf("seedIndexes(%d, %d) gave %d indexes", n+5, n, len(s.seeded))
-	}
-	reqs, err := s.requests("bigquery", 100)
+	// A second bigquery workload asks for the trades the first did not.
+	s.seeded = seedIndexes(n)
+	first, err := s.requests("bigquery", n-3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reqs) != n {
-		t.Fatalf("bigquery made %d requests for %d seeded trades", len(reqs), n)
+	second, err := s.requests("bigquery", 100)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(first) != n-3 || len(second) != 3 {
+		t.Fatalf("bigquery made %d and %d requests for %d seeded trades", len(first), len(second), n)
+	}
+	if _, err := s.requests("bigquery", 1); err == nil {
+		t.Error("a third bigquery found seeded trades not asked for yet")
+	}
+	reqs := append(first, second...)
 	seen := map[string]bool{}
 	for i, req := range reqs {
 		if seen[string(req.body)] {
@@ -126,7 +132,7 @@ func testSeedTrades(t *testing.T, srv *zfbtest.Server, db string) {
 			t.Fatal(err)
 		}
 		if !req.succeeded(answer) || !bytes.Contains(answer, []byte(`"trade_status":"TRADE_SUCCESS"`)) ||
-			!bytes.Contains(answer, []byte(s.number("S", s.seeded[i]))) {
+			!bytes.Contains(answer, []byte(s.number("S", s.seeded[i])+`"`)) {
 			t.Errorf("bigquery of seeded trade %d: %s", s.seeded[i], answer)
 		}
 	}
