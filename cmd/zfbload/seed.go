@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zfbpay/zfb"
@@ -33,8 +36,12 @@ type seedPlan struct {
 const (
 	seedMaxAmount = 100 // fen
 	seedDays      = 30
-	seedBatch     = 5000
-	seedSubject   = "zfbload seeded trade"
+	// seedBatch trades a transaction: about half a second of the SQLite
+	// write lock on an idle machine, so that zfb's own writes meanwhile (its
+	// notifier claiming messages) wait well inside its 5 s busy timeout
+	// even on a machine ten times as loaded.
+	seedBatch   = 1000
+	seedSubject = "zfbload seeded trade"
 )
 
 // seedTrades stores p.n paid trades (TRADE_SUCCESS) in the database at
@@ -84,52 +91,109 @@ func seedTrades(ctx context.Context, dbURL string, p seedPlan, progress io.Write
 	var r [2]byte
 	_, _ = rand.Read(r[:])
 	run := fmt.Sprintf("%04d", (int(r[0])<<8|int(r[1]))%10000)
-	rng := mrand.New(mrand.NewPCG(uint64(r[0]), uint64(r[1])))
 	span := time.Duration(p.days) * 24 * time.Hour
-	start, last := time.Now(), time.Now()
-	for from := 0; from < p.n; from += p.batch {
-		to := min(from+p.batch, p.n)
-		err := store.InTx(ctx, func(q zfb.Queries) error {
-			for i := from; i < to; i++ {
-				// Older trades first, as a store fills.
-				created := p.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(p.n)) + time.Duration(rng.Int64N(int64(time.Minute))))
-				if created.After(p.now) {
-					created = p.now
-				}
-				created = created.Truncate(time.Second)
-				paid := created.Add(time.Duration(1+rng.IntN(20)) * time.Second)
-				amount := 1 + rng.Int64N(seedMaxAmount)
-				t := &zfb.Trade{
-					TradeNo: created.In(zfb.Beijing).Format("20060102") + "22001" + run + fmt.Sprintf("%011d", i),
-					AppID:   app.ID, OutTradeNo: p.outTradeNo(i), Kind: zfb.TradeKindPay,
-					Status: zfb.TradeSuccess, SellerID: app.SellerID, BuyerID: p.buyerIDs[i%len(p.buyerIDs)],
-					Subject: seedSubject, TotalAmount: amount, Fingerprint: zfb.PayFingerprint(amount, seedSubject),
-					Scanned: true, NotifyURL: app.NotifyURL, ExpiresAt: created.Add(3 * time.Hour), CreatedAt: created,
-					PaidAt: paid,
-				}
-				if err := q.CreateTrade(ctx, t); err != nil {
-					return err
-				}
-				if err := q.PostTransfer(ctx, &zfb.Transfer{
-					Kind: zfb.TransferPay, Ref: t.TradeNo, Currency: zfb.CNY, Amount: amount, CreatedAt: paid,
-					Debit: zfb.BuyerAccount(t.BuyerID, zfb.CNY), Credit: zfb.MerchantAccount(t.SellerID, zfb.CNY),
-				}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("seeding trades %d to %d: %w", from, to-1, err)
+	trade := func(rng *mrand.Rand, i int) (*zfb.Trade, *zfb.Transfer) {
+		// Older trades first, as a store fills.
+		created := p.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(p.n)) + time.Duration(rng.Int64N(int64(time.Minute))))
+		if created.After(p.now) {
+			created = p.now
 		}
-		if progress != nil && (time.Since(last) >= 10*time.Second || to == p.n) {
-			last = time.Now()
-			elapsed := time.Since(start)
-			fmt.Fprintf(progress, "zfbload: seeded %d of %d trades in %s (%.0f/s)\n",
-				to, p.n, elapsed.Round(time.Second), float64(to)/elapsed.Seconds())
+		created = created.Truncate(time.Second)
+		paid := created.Add(time.Duration(1+rng.IntN(20)) * time.Second)
+		amount := 1 + rng.Int64N(seedMaxAmount)
+		t := &zfb.Trade{
+			TradeNo: created.In(zfb.Beijing).Format("20060102") + "22001" + run + fmt.Sprintf("%011d", i),
+			AppID:   app.ID, OutTradeNo: p.outTradeNo(i), Kind: zfb.TradeKindPay,
+			Status: zfb.TradeSuccess, SellerID: app.SellerID, BuyerID: p.buyerIDs[i%len(p.buyerIDs)],
+			Subject: seedSubject, TotalAmount: amount, Fingerprint: zfb.PayFingerprint(amount, seedSubject),
+			Scanned: true, NotifyURL: app.NotifyURL, ExpiresAt: created.Add(3 * time.Hour), CreatedAt: created,
+			PaidAt: paid,
+		}
+		return t, &zfb.Transfer{
+			Kind: zfb.TransferPay, Ref: t.TradeNo, Currency: zfb.CNY, Amount: amount, CreatedAt: paid,
+			Debit: zfb.BuyerAccount(t.BuyerID, zfb.CNY), Credit: zfb.MerchantAccount(t.SellerID, zfb.CNY),
 		}
 	}
-	return nil
+	// On PostgreSQL each statement is a round trip, so several workers
+	// seed at once, each in its own transactions; worker w takes the
+	// trades i ≡ w (mod workers), whose buyers (i mod len(buyers)) no other
+	// worker debits, so that none waits for another's buyer rows (the
+	// merchant's credits are pending entries there, which lock nothing).
+	// SQLite has one writer: one worker.
+	workers := 1
+	if store.Backend() == "postgres" {
+		workers = seedWorkers(len(p.buyerIDs))
+	}
+	var (
+		done     atomic.Int64
+		start    = time.Now()
+		mu       sync.Mutex
+		lastSaid = time.Now()
+	)
+	say := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		n := done.Load()
+		if progress != nil && (time.Since(lastSaid) >= 10*time.Second || n == int64(p.n)) {
+			lastSaid = time.Now()
+			elapsed := time.Since(start)
+			fmt.Fprintf(progress, "zfbload: seeded %d of %d trades in %s (%.0f/s)\n",
+				n, p.n, elapsed.Round(time.Second), float64(n)/elapsed.Seconds())
+		}
+	}
+	seedWorker := func(ctx context.Context, w int) error {
+		rng := mrand.New(mrand.NewPCG(uint64(r[0])<<8|uint64(r[1]), uint64(w)))
+		for from := w; from < p.n; from += p.batch * workers {
+			var count int64
+			err := store.InTx(ctx, func(q zfb.Queries) error {
+				count = 0
+				for i := from; i < p.n && i < from+p.batch*workers; i += workers {
+					t, transfer := trade(rng, i)
+					if err := q.CreateTrade(ctx, t); err != nil {
+						return err
+					}
+					if err := q.PostTransfer(ctx, transfer); err != nil {
+						return err
+					}
+					count++
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("seeding trades from %d: %w", from, err)
+			}
+			done.Add(count)
+			say()
+		}
+		return nil
+	}
+	// The first failure stops the other workers.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[w] = seedWorker(ctx, w); errs[w] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// seedWorkers is how many workers seed PostgreSQL: 8, or fewer so that
+// it divides the number of buyers (each worker then has buyers of its own).
+func seedWorkers(buyers int) int {
+	for _, w := range []int{8, 4, 2} {
+		if buyers%w == 0 {
+			return w
+		}
+	}
+	return 1
 }
 
 // seedIndexes are the indexes of the seeded trades 0…seeded-1 in random

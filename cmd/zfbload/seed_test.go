@@ -36,7 +36,8 @@ func testSeedTrades(t *testing.T, srv *zfbtest.Server, db string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.addBuyers(ctx, srv.Sandbox, 2); err != nil {
+	// 4 buyers: on PostgreSQL 4 workers seed at once, each its own buyer's.
+	if err := s.addBuyers(ctx, srv.Sandbox, 3); err != nil {
 		t.Fatal(err)
 	}
 	app := srv.App()
@@ -46,7 +47,7 @@ func testSeedTrades(t *testing.T, srv *zfbtest.Server, db string) {
 		t.Fatal(err)
 	}
 
-	const n = 23 // 4 batches of 6, the last short
+	const n = 23 // batches of 6, the last short
 	var progress bytes.Buffer
 	err = seedTrades(ctx, db, seedPlan{
 		appID: app.AppID, buyerIDs: s.buyerIDs, n: n,
@@ -198,6 +199,14 @@ func TestRSSSampler(t *testing.T) {
 	}
 	if p, l := startRSS(0, "none", nil, nil, 0).end(); p != 0 || l != 0 {
 		t.Errorf("no process: peak %d, last %d", p, l)
+	}
+}
+
+func TestSeedWorkers(t *testing.T) {
+	for buyers, want := range map[int]int{64: 8, 4: 4, 6: 2, 3: 1, 1: 1} {
+		if got := seedWorkers(buyers); got != want {
+			t.Errorf("seedWorkers(%d) = %d, want %d", buyers, got, want)
+		}
 	}
 }
 
