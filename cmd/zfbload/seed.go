@@ -37,9 +37,11 @@ const (
 	seedMaxAmount = 100 // fen
 	seedDays      = 30
 	// seedBatch trades a transaction: about half a second of the SQLite
-	// write lock on an idle machine, so that zfb's own writes meanwhile (its
-	// notifier claiming messages) wait well inside its 5 s busy timeout
-	// even on a machine ten times as loaded.
+	// write lock on an idle machine, so that zfb's own writes meanwhile
+	// wait well inside its 5 s busy timeout even on a machine ten times as
+	// loaded. (zfb's outbox claim, one UPDATE that reads before it writes,
+	// can still get SQLITE_BUSY at once when a seeding commit lands between
+	// the two: it logs it and claims again at its next tick.)
 	seedBatch   = 1000
 	seedSubject = "zfbload seeded trade"
 )
@@ -185,10 +187,10 @@ func seedTrades(ctx context.Context, dbURL string, p seedPlan, progress io.Write
 	return errors.Join(errs...)
 }
 
-// seedWorkers is how many workers seed PostgreSQL: 8, or fewer so that
+// seedWorkers is how many workers seed PostgreSQL: 16, or fewer so that
 // it divides the number of buyers (each worker then has buyers of its own).
 func seedWorkers(buyers int) int {
-	for _, w := range []int{8, 4, 2} {
+	for _, w := range []int{16, 8, 4, 2} {
 		if buyers%w == 0 {
 			return w
 		}

@@ -203,7 +203,7 @@ func TestRSSSampler(t *testing.T) {
 }
 
 func TestSeedWorkers(t *testing.T) {
-	for buyers, want := range map[int]int{64: 8, 4: 4, 6: 2, 3: 1, 1: 1} {
+	for buyers, want := range map[int]int{64: 16, 8: 8, 4: 4, 6: 2, 3: 1, 1: 1} {
 		if got := seedWorkers(buyers); got != want {
 			t.Errorf("seedWorkers(%d) = %d, want %d", buyers, got, want)
 		}
