@@ -146,6 +146,14 @@ func parseTimeoutExpress(s string, fallback time.Duration) (time.Duration, error
 	return time.Duration(n) * unit, nil
 }
 
+// PayFingerprint is the fingerprint alipay.trade.pay gives a new trade of
+// amount (fen) and subject, by which a repeated pay with other parameters
+// is refused. For tools that store paid trades directly (zfbload --trades),
+// so that theirs answer a repeated pay like any other.
+func PayFingerprint(amount int64, subject string) string {
+	return fingerprint(TradeKindPay, amount, subject)
+}
+
 // fingerprint digests the parameters that define a trade.
 func fingerprint(kind string, amount int64, subject string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + strconv.FormatInt(amount, 10) + "\x00" + subject))

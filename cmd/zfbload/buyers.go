@@ -49,7 +49,7 @@ func (s *signer) addBuyers(ctx context.Context, f *sandbox.File, n int) error {
 		if err := json.Unmarshal(answer, &b); err != nil || b.PaymentCode == "" {
 			return fmt.Errorf("create a buyer: no payment code in %.200s", answer)
 		}
-		s.codes = append(s.codes, b.PaymentCode)
+		s.codes, s.buyerIDs = append(s.codes, b.PaymentCode), append(s.buyerIDs, b.UserID)
 	}
 	return nil
 }

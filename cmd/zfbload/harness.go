@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,9 +26,10 @@ type harness struct {
 	c      config
 	signer *signer
 	zfb    *driver
+	log    io.Writer // progress lines
 }
 
-func newHarness(ctx context.Context, t *target, c config) (*harness, error) {
+func newHarness(ctx context.Context, t *target, c config, log io.Writer) (*harness, error) {
 	s, err := newSigner(t.sandbox)
 	if err != nil {
 		return nil, err
@@ -34,7 +39,52 @@ func newHarness(ctx context.Context, t *target, c config) (*harness, error) {
 			return nil, err
 		}
 	}
-	return &harness{target: t, c: c, signer: s, zfb: newDriver(t.roots, c.conns, c.rate)}, nil
+	return &harness{target: t, c: c, signer: s, zfb: newDriver(t.roots, c.conns, c.rate), log: log}, nil
+}
+
+// seed puts --trades paid trades into the zfb's database (seedTrades) and
+// says how long it took and, on SQLite, how big the database is.
+func (h *harness) seed(ctx context.Context, stdout io.Writer) error {
+	if h.c.trades <= 0 {
+		return nil
+	}
+	dbURL := h.c.db
+	if dbURL == "" && h.target.tmp != "" {
+		dbURL = h.target.sqlitePath()
+	}
+	if dbURL == "" {
+		return errors.New("--trades with --target needs --db: the database that zfb uses")
+	}
+	start := time.Now()
+	err := seedTrades(ctx, dbURL, seedPlan{
+		appID: h.signer.app.AppID, buyerIDs: h.signer.buyerIDs, n: h.c.trades,
+		outTradeNo: func(i int) string { return h.signer.number("S", i) },
+		now:        time.Now(), days: seedDays, batch: seedBatch,
+	}, h.log)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	size := ""
+	if !strings.HasPrefix(dbURL, "postgres") {
+		size = ", the database now " + diskSize(dbURL, dbURL+"-wal")
+	}
+	fmt.Fprintf(stdout, "zfbload: seeded %s paid trades over %d buyers and %d days in %s (%.0f trades/s)%s\n",
+		formatCount(h.c.trades), len(h.signer.buyerIDs), seedDays, elapsed.Round(time.Second),
+		float64(h.c.trades)/elapsed.Seconds(), size)
+	h.signer.seeded = seedIndexes(h.c.trades)
+	return nil
+}
+
+// diskSize is the total size of the files at paths that exist, in MiB.
+func diskSize(paths ...string) string {
+	var total int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			total += fi.Size()
+		}
+	}
+	return fmt.Sprintf("%.0f MiB on disk", float64(total)/(1<<20))
 }
 
 func (h *harness) close() { h.zfb.close() }
@@ -50,6 +100,7 @@ var workloadNames = map[string]string{
 	"detail":    "fund.auth.operation.detail.query, each distinct",
 	"intlpay":   "intl offline pay, each a new payment",
 	"intlquery": "intl payQuery, each a distinct payment",
+	"bigquery":  "alipay.trade.query, each a distinct seeded trade",
 }
 
 func (h *harness) workload(ctx context.Context, w string) (result, error) {
@@ -65,15 +116,19 @@ func (h *harness) workload(ctx context.Context, w string) (result, error) {
 	}
 	profiled := h.startProfile(ctx, w)
 	cpu := startCPU(h.target.pid())
+	rss := startRSS(h.target.pid(), w, h.zfb.answered.Load, h.log, h.c.rssLog)
 	r := h.zfb.run(ctx, workloadNames[w], reqs)
 	r.cpuPerAnswer = cpu.perAnswer(r.ok)
+	r.rssPeakKiB, r.rssKiB = rss.end()
 	if err := profiled(); err != nil {
 		return result{}, fmt.Errorf("profiling zfb: %w", err)
 	}
-	if w == "poll" {
+	switch w {
+	case "poll":
 		r.note = "answered from the signature cache"
+	case "bigquery":
+		r.note = "over " + formatCount(h.c.trades) + " seeded trades"
 	}
-	r.rssKiB = h.target.rssKiB()
 	return r, nil
 }
 

@@ -22,7 +22,10 @@ type result struct {
 	elapsed   time.Duration
 	latencies []time.Duration // of the successful answers, sorted
 	perSecond float64         // set directly by measurements without requests (the ceiling)
-	rssKiB    int64
+	rssKiB    int64           // the started zfb's RSS at the end of the workload
+	// rssPeakKiB is the highest RSS of the started zfb sampled during the
+	// workload (every rssSampleInterval).
+	rssPeakKiB int64
 	// cpuPerAnswer is the CPU the server process (zfb, or the stub) spent
 	// per successful answer over the workload, background work included;
 	// 0 when unknown (a --target).
@@ -55,6 +58,8 @@ type driver struct {
 	client *http.Client
 	conns  int
 	rate   float64
+	// answered counts the successful answers of the running workload.
+	answered atomic.Int64
 }
 
 // openLoopConnsPerConn is how many connections open loop keeps per
@@ -96,6 +101,7 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 			firstFail.CompareAndSwap(nil, &s)
 		default:
 			okay[i] = true
+			d.answered.Add(1)
 		}
 	}
 	// Each of d.conns senders keeps to one connection and takes the next
@@ -105,6 +111,7 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 	if d.rate > 0 {
 		interval = time.Duration(float64(time.Second) / d.rate)
 	}
+	d.answered.Store(0)
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup

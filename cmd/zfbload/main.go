@@ -16,6 +16,12 @@
 //	detail     alipay.fund.auth.operation.detail.query of each freeze, once each
 //	intlpay    international offline pay, each a new payment
 //	intlquery  international payQuery of each intl payment, once each
+//	bigquery   alipay.trade.query of distinct trades, at random among those --trades seeded
+//
+// --trades N first stores N paid trades, each with its pay transfer in the
+// ledger, straight into the zfb's database through sqlstore (spread over
+// the paying buyers and the last 30 days), so that bigquery measures query
+// over a big store beside query over the run's own fresh trades.
 //
 // --profile DIR starts zfb with --pprof and keeps a CPU profile of the
 // first seconds of each workload in DIR/<workload>.pprof.
@@ -26,7 +32,9 @@
 // each request was due, so a stalled server cannot hide its queue.
 //
 // It prints answers/s, their share of the ceiling and of the stub, latency
-// percentiles, failures, and the RSS of the zfb it started. The ceiling and
+// percentiles, failures, and the RSS of the zfb it started (at the end of
+// each workload and its peak, sampled every 100 ms; --rss-log prints it as
+// the workload goes, to show whether it stays bounded). The ceiling and
 // the stub sign with the signer the zfb uses (crypto/rsa, or OpenSSL when
 // zfb is built with --tags openssl, by default zfbload's own build tags),
 // and the report names it.
@@ -77,10 +85,24 @@ type config struct {
 	rate      float64 // open loop arrivals/s; 0 closed loop
 	ceilingD  time.Duration
 	profile   string // directory for zfb's CPU profiles, one per workload; "" none
+	trades    int    // paid trades to seed before the workloads
+	rssLog    time.Duration
 	workloads []string
 }
 
-var allWorkloads = []string{"ceiling", "stub", "pay", "query", "poll", "freeze", "detail", "intlpay", "intlquery"}
+var allWorkloads = []string{"ceiling", "stub", "pay", "query", "bigquery", "poll", "freeze", "detail", "intlpay", "intlquery"}
+
+// defaultWorkloads are every workload, bigquery only when there are seeded
+// trades to ask for.
+func defaultWorkloads(trades int) string {
+	var w []string
+	for _, name := range allWorkloads {
+		if name != "bigquery" || trades > 0 {
+			w = append(w, name)
+		}
+	}
+	return strings.Join(w, ",")
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zfbload", flag.ContinueOnError)
@@ -98,9 +120,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second (0: closed loop)")
 	fs.DurationVar(&c.ceilingD, "ceiling-time", 3*time.Second, "how long to measure the signing ceiling")
 	fs.StringVar(&c.profile, "profile", "", "write a CPU profile of the started zfb during each workload to this directory (<workload>.pprof, for go tool pprof; the first seconds of the workload: give --n enough for them)")
-	fs.StringVar(&workloads, "workloads", strings.Join(allWorkloads, ","), "comma-separated workloads, in order: "+strings.Join(allWorkloads, ","))
+	fs.IntVar(&c.trades, "trades", 0, "paid trades to store in zfb's database before the workloads, straight through sqlstore (with --target, give its --db); bigquery asks for them")
+	fs.DurationVar(&c.rssLog, "rss-log", 10*time.Second, "print zfb's RSS and the answers so far this often during each workload (0: never)")
+	fs.StringVar(&workloads, "workloads", "", "comma-separated workloads, in order, of "+strings.Join(allWorkloads, ",")+" (default: all, bigquery only with --trades)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if workloads == "" {
+		workloads = defaultWorkloads(c.trades)
 	}
 	for _, w := range strings.Split(workloads, ",") {
 		if w = strings.TrimSpace(w); w == "" {
@@ -114,8 +141,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.profile != "" && c.target != "" {
 		return errors.New("--profile profiles the zfb zfbload starts: leave out --target (or run go tool pprof against the target's --pprof)")
 	}
-	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rate < 0 {
-		return errors.New("--n, --conns and --buyers must be positive, --rate zero or positive")
+	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rate < 0 || c.trades < 0 {
+		return errors.New("--n, --conns and --buyers must be positive, --rate and --trades zero or positive")
 	}
 
 	if c.profile != "" {
@@ -128,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer target.stop()
-	h, err := newHarness(ctx, target, c)
+	h, err := newHarness(ctx, target, c, stderr)
 	if err != nil {
 		return err
 	}
@@ -137,6 +164,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "zfbload: %s, %d CPUs (GOMAXPROCS %d), Go %s; %s; %d requests per workload, %s; %d paying buyers\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(),
 		target.describe(), c.n, mode(c), c.buyers)
+	if err := h.seed(ctx, stdout); err != nil {
+		return err
+	}
 	var results []result
 	for _, w := range c.workloads {
 		if ctx.Err() != nil {

@@ -22,15 +22,15 @@ func printTable(w io.Writer, results []result) {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\tserver CPU/answer\tof stub by CPU\t")
+	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\tRSS peak\tserver CPU/answer\tof stub by CPU\t")
 	for _, r := range results {
 		name := r.name
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", name, r.rate(),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", name, r.rate(),
 			share(r.rate(), ceiling), share(r.rate(), stub),
-			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB),
+			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB), mib(r.rssPeakKiB),
 			micros(r.cpuPerAnswer), cpuShare(stubCPU, r.cpuPerAnswer))
 	}
 	tw.Flush()

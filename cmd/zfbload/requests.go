@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -38,12 +39,19 @@ var (
 
 // signer makes the requests of one app and its paying buyers.
 type signer struct {
-	app     sandbox.App
-	key     *rsa.PrivateKey
-	alg     sign.Algorithm
-	codes   []string // the paying buyers' payment codes (addBuyers adds more)
-	prefix  string   // makes this run's merchant numbers unique
-	clockNo func() time.Time
+	app   sandbox.App
+	key   *rsa.PrivateKey
+	alg   sign.Algorithm
+	codes []string // the paying buyers' payment codes (addBuyers adds more)
+	// buyerIDs are the same buyers' user ids, in the same order.
+	buyerIDs []string
+	// seeded are the indexes of the seeded trades (number("S", i)) in
+	// random order; each bigquery workload asks for the next ones, so
+	// that no answer repeats, within or across workloads.
+	seeded     []int
+	seededUsed int
+	prefix     string // makes this run's merchant numbers unique
+	clockNo    func() time.Time
 }
 
 func newSigner(f *sandbox.File) (*signer, error) {
@@ -52,10 +60,10 @@ func newSigner(f *sandbox.File) (*signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the first app's private key (sandbox.json holds it only for apps zfb made): %w", err)
 	}
-	var code string
+	var code, userID string
 	for _, b := range f.Buyers {
 		if b.Behaviour == zfb.BehaviourPays && !b.Restricted {
-			code = b.PaymentCode
+			code, userID = b.PaymentCode, b.UserID
 			break
 		}
 	}
@@ -64,7 +72,7 @@ func newSigner(f *sandbox.File) (*signer, error) {
 	}
 	var r [4]byte
 	_, _ = rand.Read(r[:])
-	return &signer{app: app, key: key, alg: sign.Algorithm(app.SignType), codes: []string{code},
+	return &signer{app: app, key: key, alg: sign.Algorithm(app.SignType), codes: []string{code}, buyerIDs: []string{userID},
 		prefix: "L" + hex.EncodeToString(r[:]), clockNo: time.Now}, nil
 }
 
@@ -113,11 +121,24 @@ func (s *signer) intl(function string, body map[string]any) (request, error) {
 	return request{path: path, contentType: jsonType, body: sign.EnvelopeJSON(sign.NodeRequest, value, sig), success: intlSuccess}, nil
 }
 
-// number is the i-th merchant number of a kind ("P" pay, "F" freeze, "I" intl).
+// number is the i-th merchant number of a kind ("P" pay, "F" freeze, "I"
+// intl, "S" seeded trade).
 func (s *signer) number(kind string, i int) string { return fmt.Sprintf("%s%s%06d", s.prefix, kind, i) }
 
 // requests builds the n requests of workload w, signing on every core.
 func (s *signer) requests(w string, n int) ([]request, error) {
+	var seeded []int
+	if w == "bigquery" {
+		if len(s.seeded) == 0 {
+			return nil, errors.New("bigquery asks for seeded trades: give --trades")
+		}
+		if s.seededUsed == len(s.seeded) {
+			return nil, errors.New("bigquery has asked for every seeded trade: give more --trades")
+		}
+		n = min(n, len(s.seeded)-s.seededUsed)
+		seeded = s.seeded[s.seededUsed : s.seededUsed+n]
+		s.seededUsed += n
+	}
 	build := func(i int) (request, error) {
 		switch w {
 		case "pay", "stub":
@@ -130,6 +151,8 @@ func (s *signer) requests(w string, n int) ([]request, error) {
 			})
 		case "query":
 			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("P", i)})
+		case "bigquery":
+			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("S", seeded[i])})
 		case "poll":
 			return s.gateway("alipay.trade.query", map[string]any{"out_trade_no": s.number("P", 0)})
 		case "freeze":

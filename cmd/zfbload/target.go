@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,7 +66,7 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 		}
 	}
 	t.signer = binarySigner(bin)
-	data := filepath.Join(tmp, "data")
+	data := filepath.Dir(t.sqlitePath())
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn", "--intl-rate-limit", "0"}
 	if c.db != "" {
 		args = append(args, "--db", c.db)
@@ -181,25 +179,11 @@ func (t *target) pid() int {
 	return t.cmd.Process.Pid
 }
 
+// sqlitePath is the SQLite file of the zfb started here without --db.
+func (t *target) sqlitePath() string { return filepath.Join(t.tmp, "data", "zfb.db") }
+
 // rssKiB is the resident set of the started zfb, 0 when unknown.
-func (t *target) rssKiB() int64 {
-	if t.cmd == nil || t.cmd.Process == nil {
-		return 0
-	}
-	f, err := os.Open("/proc/" + strconv.Itoa(t.cmd.Process.Pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
+func (t *target) rssKiB() int64 { return processRSSKiB(t.pid()) }
 
 func (t *target) stop() {
 	if t.cmd != nil && t.cmd.Process != nil {
