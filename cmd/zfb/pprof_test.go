@@ -43,7 +43,10 @@ func TestServeProfilerOnItsOwnAddress(t *testing.T) {
 	if code := get("http://" + pprofAddr + "/debug/pprof/cmdline"); code != http.StatusOK {
 		t.Errorf("the profiler answered %d, want 200", code)
 	}
-	root := strings.TrimSuffix(dashboardURL(t, stdout.String()), "/dashboard/")
+	root, ok := strings.CutSuffix(dashboardURL(t, stdout.String()), "/dashboard/")
+	if !ok {
+		t.Fatalf("the dashboard's URL does not end in /dashboard/: %s", stdout.String())
+	}
 	if code := get(root + "/debug/pprof/cmdline"); code == http.StatusOK {
 		t.Errorf("the gateway's address serves the profiler")
 	}
