@@ -3,14 +3,11 @@ package zfb_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sandbox"
-	"github.com/zfbpay/zfb/sqlstore"
 )
 
 // The fund authorisation and international commands and reads, beside their trade
@@ -27,20 +24,7 @@ type benchEnv struct {
 }
 
 func newBenchEnv(b *testing.B) *benchEnv {
-	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(b.TempDir(), "zfb.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	svc := zfb.NewService(store, nil, nil)
-	sb, err := sandbox.Generate()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := svc.CreateSandbox(ctx, sb); err != nil {
-		b.Fatal(err)
-	}
+	svc, sb := newSandboxService(b)
 	e := &benchEnv{svc: svc, app: sb.Apps[0], now: time.Now()}
 	for _, buyer := range sb.Buyers {
 		if buyer.Behaviour == zfb.BehaviourPays {

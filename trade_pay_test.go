@@ -3,13 +3,10 @@ package zfb_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sandbox"
-	"github.com/zfbpay/zfb/sqlstore"
 )
 
 // TestRepeatedPayAnswersTheFirst: a pay whose out_trade_no is taken
@@ -18,19 +15,7 @@ import (
 // refusals, and a refused pay stores nothing.
 func TestRepeatedPayAnswersTheFirst(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "zfb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := zfb.NewService(store, nil, nil)
-	sb, err := sandbox.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.CreateSandbox(ctx, sb); err != nil {
-		t.Fatal(err)
-	}
+	svc, sb := newSandboxService(t)
 	codes := map[string]string{}
 	for _, b := range sb.Buyers {
 		codes[b.Behaviour] = b.PaymentCode

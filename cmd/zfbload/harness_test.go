@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
 )
@@ -28,11 +29,10 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-// TestStubVerifiesAndSignsDistinctAnswers: the stub does the work a
-// gateway cannot skip — it refuses a request whose signature is wrong, and
-// answers each request with its own, freshly signed answer — so that the
-// shares of the stub mean what they say.
-func TestStubVerifiesAndSignsDistinctAnswers(t *testing.T) {
+// newTestSigner is a signer of requests of a new RSA2 app, which it
+// returns too, paid by one buyer.
+func newTestSigner(t *testing.T) (*zfb.App, *signer) {
+	t.Helper()
 	app, err := sandbox.NewApp("", "RSA2", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +42,15 @@ func TestStubVerifiesAndSignsDistinctAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return app, s
+}
+
+// TestStubVerifiesAndSignsDistinctAnswers: the stub does the work a
+// gateway cannot skip — it refuses a request whose signature is wrong, and
+// answers each request with its own, freshly signed answer — so that the
+// shares of the stub mean what they say.
+func TestStubVerifiesAndSignsDistinctAnswers(t *testing.T) {
+	app, s := newTestSigner(t)
 	gatewayKey, err := sign.GenerateKey(2048)
 	if err != nil {
 		t.Fatal(err)
@@ -95,15 +104,7 @@ func TestStubProcessAnswersAndItsCPUIsMeasured(t *testing.T) {
 	if _, ok := processCPU(os.Getpid()); !ok {
 		t.Skip("no /proc here: CPU per answer is not measured on this system")
 	}
-	app, err := sandbox.NewApp("", "RSA2", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &sandbox.File{Apps: []sandbox.App{sandbox.AppCredentials(app)}, Buyers: []sandbox.Buyer{{PaymentCode: "281234567890123456", Behaviour: "pays"}}}
-	s, err := newSigner(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, s := newTestSigner(t)
 	p, err := startStubProcess(t.Context(), stubConfig{AppPublicKey: app.AppPublicKey, Signer: signerGo, Alg: "RSA2"})
 	if err != nil {
 		t.Fatal(err)

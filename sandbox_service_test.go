@@ -1,0 +1,32 @@
+package zfb_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/sandbox"
+	"github.com/zfbpay/zfb/sqlstore"
+)
+
+// newSandboxService is a Service over a fresh SQLite file holding a new
+// sandbox, which it returns too.
+func newSandboxService(tb testing.TB) (*zfb.Service, *zfb.Sandbox) {
+	tb.Helper()
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, filepath.Join(tb.TempDir(), "zfb.db"), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	svc := zfb.NewService(store, nil, nil)
+	sb, err := sandbox.Generate()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := svc.CreateSandbox(ctx, sb); err != nil {
+		tb.Fatal(err)
+	}
+	return svc, sb
+}
