@@ -74,19 +74,15 @@ func (d *dashboard) authOrderPage(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	data := struct {
-		Order         *zfb.AuthOrder
-		Operations    []*zfb.AuthOperation
-		Transfers     []*zfb.Transfer
-		Notifications []notificationRow
-		Waiting       bool
-		Buyers        []*zfb.Buyer
+		Order      *zfb.AuthOrder
+		Operations []*zfb.AuthOperation
+		moneyTrail
+		Waiting bool
+		Buyers  []*zfb.Buyer
 	}{Order: detail.Order, Operations: detail.Operations, Waiting: detail.Order.Status == zfb.AuthOrderInit}
-	if data.Transfers, err = d.svc.Transfers(r.Context(), authNo); err != nil {
-		d.fail(w, r, "transfers", err)
-		return
-	}
-	if data.Notifications, err = d.notificationsAbout(r, detail.Order.AppID, authNo); err != nil {
-		d.fail(w, r, "notifications", err)
+	var what string
+	if data.moneyTrail, what, err = d.moneyTrail(r, detail.Order.AppID, authNo); err != nil {
+		d.fail(w, r, what, err)
 		return
 	}
 	if data.Waiting && detail.Order.PayerUserID == "" {

@@ -37,18 +37,14 @@ func (d *dashboard) intlPaymentPage(w http.ResponseWriter, r *http.Request, s *s
 		return
 	}
 	data := struct {
-		Payment       *zfb.IntlPayment
-		Refunds       []*zfb.IntlRefund
-		Transfers     []*zfb.Transfer
-		Notifications []notificationRow
-		Waiting       bool
+		Payment *zfb.IntlPayment
+		Refunds []*zfb.IntlRefund
+		moneyTrail
+		Waiting bool
 	}{Payment: p, Refunds: refunds, Waiting: p.Status == zfb.IntlPaymentInit}
-	if data.Transfers, err = d.svc.Transfers(r.Context(), id); err != nil {
-		d.fail(w, r, "transfers", err)
-		return
-	}
-	if data.Notifications, err = d.notificationsAbout(r, p.AppID, id); err != nil {
-		d.fail(w, r, "notifications", err)
+	var what string
+	if data.moneyTrail, what, err = d.moneyTrail(r, p.AppID, id); err != nil {
+		d.fail(w, r, what, err)
 		return
 	}
 	d.show(w, r, s, "dashboard_intl_payment.html", "International payment "+id, "intl", data)

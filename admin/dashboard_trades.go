@@ -86,6 +86,26 @@ func (d *dashboard) notificationsAbout(r *http.Request, appID, number string) ([
 	return out, nil
 }
 
+// moneyTrail is what a detail page shows of the money and the messages
+// an object caused: the ledger transfers that name its number, and the
+// notifications about it (template "money-trail").
+type moneyTrail struct {
+	Transfers     []*zfb.Transfer
+	Notifications []notificationRow
+}
+
+// moneyTrail reads the trail of the object numbered number in app appID;
+// what names the part that failed, for d.fail.
+func (d *dashboard) moneyTrail(r *http.Request, appID, number string) (trail moneyTrail, what string, err error) {
+	if trail.Transfers, err = d.svc.Transfers(r.Context(), number); err != nil {
+		return trail, "transfers", err
+	}
+	if trail.Notifications, err = d.notificationsAbout(r, appID, number); err != nil {
+		return trail, "notifications", err
+	}
+	return trail, "", nil
+}
+
 // tradePage shows a trade: every field, its refunds, its ledger transfers,
 // its notifications and, while it waits for the buyer, the buyer's actions.
 func (d *dashboard) tradePage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -97,24 +117,20 @@ func (d *dashboard) tradePage(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	data := struct {
-		Trade         *zfb.Trade
-		QRCode        string // the URL precreate answered; "" for none
-		Refunds       []*zfb.Refund
-		Transfers     []*zfb.Transfer
-		Notifications []notificationRow
-		Waiting       bool
-		Buyers        []*zfb.Buyer
+		Trade   *zfb.Trade
+		QRCode  string // the URL precreate answered; "" for none
+		Refunds []*zfb.Refund
+		moneyTrail
+		Waiting bool
+		Buyers  []*zfb.Buyer
 	}{Trade: t, QRCode: tradeQRCodeURL(r, t), Waiting: t.Status == zfb.TradeWaitBuyerPay}
 	if data.Refunds, err = d.svc.TradeRefunds(ctx, tradeNo); err != nil {
 		d.fail(w, r, "refunds", err)
 		return
 	}
-	if data.Transfers, err = d.svc.Transfers(ctx, tradeNo); err != nil {
-		d.fail(w, r, "transfers", err)
-		return
-	}
-	if data.Notifications, err = d.notificationsAbout(r, t.AppID, tradeNo); err != nil {
-		d.fail(w, r, "notifications", err)
+	var what string
+	if data.moneyTrail, what, err = d.moneyTrail(r, t.AppID, tradeNo); err != nil {
+		d.fail(w, r, what, err)
 		return
 	}
 	if data.Waiting && t.BuyerID == "" {
