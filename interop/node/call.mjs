@@ -77,15 +77,7 @@
 //     network failure → 'HttpClient Request error: …'.
 
 import { AlipaySdk } from 'alipay-sdk';
-
-let reported = false;
-
-function report(obj, exitCode) {
-  if (reported) return;
-  reported = true;
-  process.exitCode = exitCode;
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
+import { keyTypeOf, readStdin, report } from './io.mjs';
 
 function errorObject(err) {
   const out = {
@@ -110,18 +102,6 @@ function badInput(message) {
 
 process.on('uncaughtException', err => reportError(err, 1));
 process.on('unhandledRejection', err => reportError(err, 1));
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function keyTypeOf(pem) {
-  if (pem.includes('BEGIN RSA PRIVATE KEY')) return 'PKCS1';
-  if (pem.includes('BEGIN PRIVATE KEY')) return 'PKCS8';
-  return undefined; // bare base64: the SDK's default, PKCS1
-}
 
 async function main() {
   let input;

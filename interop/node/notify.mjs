@@ -50,15 +50,7 @@
 //   - The app's privateKey and appId play no part, but the constructor requires both.
 
 import { AlipaySdk } from 'alipay-sdk';
-
-let reported = false;
-
-function report(obj, exitCode) {
-  if (reported) return;
-  reported = true;
-  process.exitCode = exitCode;
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
+import { keyTypeOf, readStdin, report } from './io.mjs';
 
 function badInput(message) {
   report({ ok: false, error: `bad input: ${message}`, code: 'ZFB_INTEROP_BAD_INPUT' }, 2);
@@ -72,18 +64,6 @@ function fatal(err) {
 
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function keyTypeOf(pem) {
-  if (pem.includes('BEGIN RSA PRIVATE KEY')) return 'PKCS1';
-  if (pem.includes('BEGIN PRIVATE KEY')) return 'PKCS8';
-  return undefined; // bare base64: the SDK's default, PKCS1
-}
 
 // call runs one of the SDK's checks on a fresh copy of postData and records its answer under
 // name (or, when it threw, null and name + "Error").

@@ -35,14 +35,7 @@
 //   - sdkExec: every param as k=encodeURIComponent(v) joined by '&', unsorted, sign last; no
 //     alipay_sdk. Extra top-level params (format, notifyUrl…) are signed and sent.
 
-let reported = false;
-
-function report(obj, exitCode) {
-  if (reported) return;
-  reported = true;
-  process.exitCode = exitCode;
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
+import { keyTypeOf, readStdin, report } from './io.mjs';
 
 function fatal(err) {
   const name = err && err.name ? err.name : 'Error';
@@ -52,18 +45,6 @@ function fatal(err) {
 
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function keyTypeOf(pem) {
-  if (pem.includes('BEGIN RSA PRIVATE KEY')) return 'PKCS1';
-  if (pem.includes('BEGIN PRIVATE KEY')) return 'PKCS8';
-  return undefined;
-}
 
 function pinDate(fixedMs) {
   const RealDate = Date;
