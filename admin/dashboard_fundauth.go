@@ -12,18 +12,31 @@ import (
 // shows per app, newest first.
 const listLimitPerApp = 100
 
-// perApp gathers the rows list gives for each app (at most
-// listLimitPerApp each), in the apps' order.
-func perApp[T any](ctx context.Context, apps []*zfb.App, list func(context.Context, string, int) ([]T, error)) ([]T, error) {
-	var rows []T
-	for _, a := range apps {
-		got, err := list(ctx, a.ID, listLimitPerApp)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, got...)
+// appListPage shows in template tmpl, as .Items, the rows list gives of
+// one app (?app_id=) or of each (at most listLimitPerApp each, in the apps'
+// order), with the filter's choices as .Apps and .AppID. what names the
+// rows when list fails.
+func appListPage[T any](d *dashboard, w http.ResponseWriter, r *http.Request, s *session,
+	list func(context.Context, string, int) ([]T, error), what, tmpl, title, nav string) {
+	appID, apps, all, err := d.appFilter(r)
+	if err != nil {
+		d.fail(w, r, "apps", err)
+		return
 	}
-	return rows, nil
+	data := struct {
+		Apps  []*zfb.App
+		AppID string
+		Items []T
+	}{Apps: all, AppID: appID}
+	for _, a := range apps {
+		got, err := list(r.Context(), a.ID, listLimitPerApp)
+		if err != nil {
+			d.fail(w, r, what, err)
+			return
+		}
+		data.Items = append(data.Items, got...)
+	}
+	d.show(w, r, s, tmpl, title, nav, data)
 }
 
 // appFilter reads ?app_id= and the apps to list (that one, or all), and
@@ -47,21 +60,7 @@ func (d *dashboard) appFilter(r *http.Request) (appID string, apps, all []*zfb.A
 // authOrdersPage lists the fund authorisation orders of one app
 // (?app_id=) or of each, newest first.
 func (d *dashboard) authOrdersPage(w http.ResponseWriter, r *http.Request, s *session) {
-	appID, apps, all, err := d.appFilter(r)
-	if err != nil {
-		d.fail(w, r, "apps", err)
-		return
-	}
-	data := struct {
-		Apps   []*zfb.App
-		AppID  string
-		Orders []*zfb.AuthOrder
-	}{Apps: all, AppID: appID}
-	if data.Orders, err = perApp(r.Context(), apps, d.svc.AuthOrders); err != nil {
-		d.fail(w, r, "fund auth orders", err)
-		return
-	}
-	d.show(w, r, s, "dashboard_authorders.html", "Fund authorisation", "fundauth", data)
+	appListPage(d, w, r, s, d.svc.AuthOrders, "fund auth orders", "dashboard_authorders.html", "Fund authorisation", "fundauth")
 }
 
 // authOrderPage shows an order with its operations, transfers and

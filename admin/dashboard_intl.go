@@ -10,21 +10,7 @@ import (
 // intlPaymentsPage lists the international payments of one app
 // (?app_id=) or of each, newest first.
 func (d *dashboard) intlPaymentsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	appID, apps, all, err := d.appFilter(r)
-	if err != nil {
-		d.fail(w, r, "apps", err)
-		return
-	}
-	data := struct {
-		Apps     []*zfb.App
-		AppID    string
-		Payments []*zfb.IntlPayment
-	}{Apps: all, AppID: appID}
-	if data.Payments, err = perApp(r.Context(), apps, d.svc.IntlPayments); err != nil {
-		d.fail(w, r, "intl payments", err)
-		return
-	}
-	d.show(w, r, s, "dashboard_intl_payments.html", "International payments", "intl", data)
+	appListPage(d, w, r, s, d.svc.IntlPayments, "intl payments", "dashboard_intl_payments.html", "International payments", "intl")
 }
 
 // intlPaymentPage shows a payment with its refunds, transfers and
