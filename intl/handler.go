@@ -18,6 +18,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/appkeys"
+	"github.com/zfbpay/zfb/internal/capture"
 )
 
 // Prefix is where the dialect is mounted.
@@ -125,7 +126,7 @@ type exchange struct {
 // resultInfo (UNCONFIRMED: what Alipay answers; zfb's choice).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w, recorded := h.capture(w)
+	w, recorded := capture.IfRecording(w, h.recorder != nil, zfb.MaxRecordedAnswer)
 	ctx := r.Context()
 	a, served := apis[r.URL.Path]
 	x := &exchange{head: responseHead{Function: a.function, RespTime: intlTime(h.svc.Clock.Now())}}

@@ -2,7 +2,6 @@ package intl
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/zfbpay/zfb"
@@ -16,15 +15,6 @@ func WithRecorder(rec zfb.RequestRecorder) Option { return func(c *config) { c.r
 
 // maxDiagnosisKeys bounds how many other apps' keys a diagnosis tries.
 const maxDiagnosisKeys = 100
-
-// capture wraps w when requests are recorded.
-func (h *Handler) capture(w http.ResponseWriter) (http.ResponseWriter, *capture.Writer) {
-	if h.recorder == nil {
-		return w, nil
-	}
-	cw := capture.New(w, zfb.MaxRecordedAnswer)
-	return cw, cw
-}
 
 // record hands the request to the recorder. x and its request are not
 // used by the handler after the answer, so Complete reads them later.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/appkeys"
+	"github.com/zfbpay/zfb/internal/capture"
 	"github.com/zfbpay/zfb/sign"
 )
 
@@ -137,7 +138,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	w, recorded := g.capture(w)
+	w, recorded := capture.IfRecording(w, g.recorder != nil, zfb.MaxRecordedAnswer)
 	ctx := r.Context()
 	req, perr := readRequest(r, g.maxBody)
 	if perr == nil {

@@ -3,7 +3,6 @@ package openapi
 import (
 	"context"
 	"maps"
-	"net/http"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -20,15 +19,6 @@ func WithRecorder(rec zfb.RequestRecorder) Option { return func(g *Gateway) { g.
 
 // maxDiagnosisKeys bounds how many other apps' keys a diagnosis tries.
 const maxDiagnosisKeys = 100
-
-// capture wraps w when calls are recorded.
-func (g *Gateway) capture(w http.ResponseWriter) (http.ResponseWriter, *capture.Writer) {
-	if g.recorder == nil {
-		return w, nil
-	}
-	cw := capture.New(w, zfb.MaxRecordedAnswer)
-	return cw, cw
-}
 
 // record hands the call to the recorder. req and its maps are not used by
 // the gateway after the answer, so Complete reads them later.

@@ -19,6 +19,17 @@ func New(w http.ResponseWriter, limit int) *Writer {
 	return &Writer{ResponseWriter: w, Limit: limit}
 }
 
+// IfRecording wraps w in a Writer keeping up to limit bytes when
+// recording is on, and returns that Writer too (nil when it is off, w
+// then being returned as it is).
+func IfRecording(w http.ResponseWriter, recording bool, limit int) (http.ResponseWriter, *Writer) {
+	if !recording {
+		return w, nil
+	}
+	cw := New(w, limit)
+	return cw, cw
+}
+
 // WriteHeader records the status and passes it on.
 func (w *Writer) WriteHeader(status int) {
 	if w.Status == 0 {
