@@ -17,16 +17,21 @@ import (
 // serves a data directory), which this store cannot see.
 const appVersionTTL = time.Second
 
+// maxKeptAppVersions bounds the kept versions; past it they are all
+// forgotten (apps are few: a store holds a handful).
+const maxKeptAppVersions = 512
+
 // appVersions keeps, on SQLite, each app's settings version and clock
 // offset as last read, so that a gateway call (zfb.Service.App asks at
-// every call) need not read them: that read was about a twentieth of a
-// trade.query's CPU. The store changes apps through its own writer only,
-// so it knows when a kept value goes stale: every statement that changes
-// an app forgets them all (appsChanged), and so does the end of its
-// transaction. A read that began before either is not kept (the epoch),
-// so a value read before a commit never outlives it. PostgreSQL keeps
-// none: several zfb instances may share its database, and each must see
-// another's change (a clock moved, a fault rule added) at its next call.
+// every call) need not read them: that read was 2–3 % of a trade.query's
+// CPU, and a second turn on the read pool per call. The store changes
+// apps through its own writer only, so it knows when a kept value goes
+// stale: every statement that changes an app forgets them all
+// (appsChanged), and so does the end of its transaction. A read that
+// began before either is not kept (the epoch), so a value read before a
+// commit never outlives it. PostgreSQL keeps none: several zfb instances
+// may share its database, and each must see another's change (a clock
+// moved, a fault rule added) at its next call.
 type appVersions struct {
 	mu    sync.Mutex
 	epoch uint64 // raised by every forget
@@ -57,7 +62,7 @@ func (c *appVersions) put(appID string, v appVersion, epoch uint64) {
 	if c.epoch != epoch {
 		return
 	}
-	if len(c.m) >= maxCachedStatements { // bounded like the statement cache: apps are few
+	if len(c.m) >= maxKeptAppVersions {
 		clear(c.m)
 	}
 	c.m[appID] = v
