@@ -14,7 +14,7 @@ import (
 	"github.com/zfbpay/zfb/sqlstore"
 )
 
-func newService(t *testing.T) *zfb.Service {
+func newService(t testing.TB) *zfb.Service {
 	t.Helper()
 	store, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "zfb.db"), nil)
 	if err != nil {
