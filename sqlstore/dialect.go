@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -41,6 +43,43 @@ type dialect struct {
 	// migrationLock, when set, is run first in the migration transaction so
 	// that instances starting together migrate one at a time.
 	migrationLock string
+
+	// anonymousRows writes the rows of a multi-row VALUES with "?"
+	// placeholders instead of "$N" (see rows).
+	anonymousRows bool
+}
+
+// rows is the VALUES list of a multi-row INSERT of rows rows of cols
+// columns, numbered in order: "($1, $2), ($3, $4)" for 2 and 2. On SQLite
+// it is "(?, ?), (?, ?)", which binds the same arguments in the same
+// order: SQLite finds a named parameter's name by a linear scan of all
+// the names (sqlite3_bind_parameter_name), and modernc.org/sqlite asks
+// for the name of every parameter it binds, so binding N named
+// parameters costs N²/2 steps. At the request log's 288 parameters a
+// statement that was 11 % of the log's CPU (BenchmarkWriteQueryRecords);
+// an anonymous parameter has no name to look up.
+func (d *dialect) rows(rows, cols int) string {
+	var b strings.Builder
+	b.Grow(rows * cols * 6)
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			if d.anonymousRows {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(r*cols + c + 1))
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 func sqliteDialect() *dialect {
@@ -48,7 +87,8 @@ func sqliteDialect() *dialect {
 		name: "sqlite",
 		// A deferred BEGIN on a WAL database reads one snapshot until
 		// the transaction ends.
-		snapshot: &sql.TxOptions{ReadOnly: true},
+		snapshot:      &sql.TxOptions{ReadOnly: true},
+		anonymousRows: true,
 	}
 }
 

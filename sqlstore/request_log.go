@@ -60,7 +60,7 @@ func (q *queries) recordChunk(ctx context.Context, records []*zfb.RequestRecord)
 	rows, err := q.write.QueryContext(ctx, `INSERT INTO request_log
 		(at, dialect, app_id, method, params, sign_content, sign_type, charset,
 		 signature, diagnosis, answer, answer_truncated, http_status, code, sub_code, failed, latency_us, refs)
-		VALUES `+placeholders(len(records), cols)+` RETURNING id`, args...)
+		VALUES `+q.store.dialect.rows(len(records), cols)+` RETURNING id`, args...)
 	if err != nil {
 		return fmt.Errorf("record %d requests: %w", len(records), classify(err))
 	}
@@ -89,31 +89,12 @@ func (q *queries) recordChunk(ctx context.Context, records []*zfb.RequestRecord)
 	}
 	for len(refArgs) > 0 { // at most 64 references a statement
 		n := min(len(refArgs), 128)
-		if _, err := q.write.ExecContext(ctx, `INSERT INTO request_refs (request_id, ref) VALUES `+placeholders(n/2, 2), refArgs[:n]...); err != nil {
+		if _, err := q.write.ExecContext(ctx, `INSERT INTO request_refs (request_id, ref) VALUES `+q.store.dialect.rows(n/2, 2), refArgs[:n]...); err != nil {
 			return fmt.Errorf("record the references of %d requests: %w", len(records), classify(err))
 		}
 		refArgs = refArgs[n:]
 	}
 	return nil
-}
-
-// placeholders is "($1, $2), ($3, $4)" for rows 2 and cols 2.
-func placeholders(rows, cols int) string {
-	var b strings.Builder
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(r*cols+c+1))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }
 
 // Requests lists the records f selects, newest first. Only the conditions
