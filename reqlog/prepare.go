@@ -1,7 +1,6 @@
 package reqlog
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,13 +37,20 @@ const minSecret = 6
 func prepare(r *zfb.RequestRecord) {
 	found := map[string]string{} // secret value → masked
 	var refs []string
-	walk := func(text string) {
-		if !looksLikeJSON(text) {
+	visit := func(name, value string) {
+		if value == "" {
 			return
 		}
-		var v any
-		if json.Unmarshal([]byte(text), &v) == nil {
-			collect(v, found, &refs)
+		if m, ok := secretKeys[name]; ok {
+			found[value] = m(value)
+		}
+		if refKeys[name] {
+			refs = append(refs, value)
+		}
+	}
+	walk := func(text string) {
+		if looksLikeJSON(text) {
+			eachString(text, visit)
 		}
 	}
 	for k, v := range r.Params {
@@ -84,29 +90,6 @@ func prepare(r *zfb.RequestRecord) {
 	r.Answer = answer
 	for i, ref := range r.Refs {
 		r.Refs[i] = replace(ref)
-	}
-}
-
-// collect walks a decoded JSON value for secrets and references.
-func collect(v any, found map[string]string, refs *[]string) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			if s, ok := e.(string); ok && s != "" {
-				if m, ok := secretKeys[k]; ok {
-					found[s] = m(s)
-				}
-				if refKeys[k] {
-					*refs = append(*refs, s)
-				}
-				continue
-			}
-			collect(e, found, refs)
-		}
-	case []any:
-		for _, e := range v {
-			collect(e, found, refs)
-		}
 	}
 }
 
