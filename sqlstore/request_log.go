@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,21 +166,20 @@ func (q *queries) Request(ctx context.Context, id int64) (*zfb.RequestRecord, er
 func (q *queries) PruneRequests(ctx context.Context, keep int) (int64, error) {
 	var deleted int64
 	err := q.inWriteTx(ctx, func(q *queries) error {
-		var oldestKept int64
-		err := q.write.QueryRowContext(ctx, `SELECT id FROM request_log ORDER BY id DESC LIMIT 1 OFFSET $1`, max(keep-1, 0)).Scan(&oldestKept)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return nil // keep or fewer records
-		case err != nil:
+		oldestKept := sql.NullInt64{Int64: math.MaxInt64, Valid: true} // keep none
+		if keep > 0 {
+			err := q.write.QueryRowContext(ctx, q.store.dialect.oldestRequestKept, keep).Scan(&oldestKept)
+			switch {
+			case errors.Is(err, sql.ErrNoRows) || err == nil && !oldestKept.Valid:
+				return nil // an empty log, or fewer than keep records (PostgreSQL)
+			case err != nil:
+				return err
+			}
+		}
+		if _, err := q.write.ExecContext(ctx, `DELETE FROM request_refs WHERE request_id < $1`, oldestKept.Int64); err != nil {
 			return err
 		}
-		if keep == 0 {
-			oldestKept++ // the newest goes too
-		}
-		if _, err := q.write.ExecContext(ctx, `DELETE FROM request_refs WHERE request_id < $1`, oldestKept); err != nil {
-			return err
-		}
-		res, err := q.write.ExecContext(ctx, `DELETE FROM request_log WHERE id < $1`, oldestKept)
+		res, err := q.write.ExecContext(ctx, `DELETE FROM request_log WHERE id < $1`, oldestKept.Int64)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -156,5 +157,20 @@ func testRequestLog(t *testing.T, s zfb.Store) {
 		if found := list(zfb.RequestFilter{Query: fmt.Sprintf("big-%d", n)}); !reflect.DeepEqual(found, id(r)) {
 			t.Fatalf("big-%d finds %v, want %v", n, found, id(r))
 		}
+	}
+	// Pruning keeps exactly the newest N even after records were written
+	// in a transaction that rolled back (their IDs may be skipped).
+	rolledBack := errors.New("roll back")
+	err = s.InTx(ctx, func(q zfb.Queries) error {
+		ok(t, q.RecordRequests(ctx, []*zfb.RequestRecord{newRequestRecord(200), newRequestRecord(201)}))
+		return rolledBack
+	})
+	wantErr(t, err, rolledBack)
+	after := []*zfb.RequestRecord{newRequestRecord(202), newRequestRecord(203)}
+	ok(t, s.RecordRequests(ctx, after))
+	n, err = s.PruneRequests(ctx, 3)
+	ok(t, err)
+	if got, want := list(zfb.RequestFilter{}), id(after[1], after[0], big[len(big)-1]); n != int64(len(big)-1) || !reflect.DeepEqual(got, want) {
+		t.Errorf("pruning %d records to 3 deleted %d and kept %v, want %v", len(big)+2, n, got, want)
 	}
 }
