@@ -1,6 +1,6 @@
 // Package testenv holds the rules both modules' tests follow about their
 // surroundings: whether they run in CI, and how a test that lacks a tool
-// (PostgreSQL, Node.js, Java, Chromium) says so. Its skip messages start
+// (PostgreSQL, Node.js, Java, Chromium, OpenSSL's headers) says so. Its skip messages start
 // with "needs <tool>:", which internal/testall counts to say, at the end of
 // the test command, what was not tested.
 //
@@ -38,10 +38,11 @@ var (
 	NodeJS     = Need{"Node.js", "install Node.js >= 18 with npm"}
 	Java       = Need{"Java", "install a JDK >= 11"}
 	Chromium   = Need{"Chromium", "install chromium"}
+	OpenSSL    = Need{"OpenSSL", "install libssl-dev and a C compiler"}
 )
 
 // Needs lists every Need, in the order a summary names them.
-func Needs() []Need { return []Need{PostgreSQL, NodeJS, Java, Chromium} }
+func Needs() []Need { return []Need{PostgreSQL, NodeJS, Java, Chromium, OpenSSL} }
 
 // Prefix is how a skip message for want of n starts: "needs PostgreSQL:".
 func (n Need) Prefix() string { return "needs " + n.Name + ":" }

@@ -1,0 +1,57 @@
+//go:build !openssl
+
+package sign
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zfbpay/zfb/internal/testenv"
+)
+
+// TestOpenSSLBuild runs this package's signer tests in the openssl build,
+// so that the test command covers the OpenSSL signer without a flag: it
+// builds with cgo against libcrypto, which CI installs (.ci/run). Where
+// the headers or a C compiler are missing it skips, saying so, except in
+// CI.
+func TestOpenSSLBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the package again with cgo")
+	}
+	// Reading the openssl build's files makes go test's cache depend on
+	// them, though this build does not compile them.
+	for _, f := range []string{"signer_openssl.go", "signer_openssl_test.go"} {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "test", "-tags", "openssl", "-count", "1", "-run", "Signer|OpenSSL|Sign", ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Logf("go test -tags openssl:\n%s", out)
+		return
+	}
+	for _, missing := range []string{"fatal error: openssl/", "cannot find -lcrypto", "cgo: C compiler"} {
+		if strings.Contains(string(out), missing) {
+			testenv.Require(t, testenv.OpenSSL, "the openssl build cannot compile here: "+firstLine(string(out)))
+			return
+		}
+	}
+	t.Fatalf("go test -tags openssl: %v\n%s", err, out)
+}
+
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			return l
+		}
+	}
+	return s
+}
