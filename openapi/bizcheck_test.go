@@ -60,3 +60,21 @@ func FuzzFlatBizPasses(f *testing.F) {
 		}
 	})
 }
+
+// text reads a string literal as encoding/json does, on its fast path and
+// off it.
+func FuzzTextAgreesWithJSON(f *testing.F) {
+	for _, s := range []string{`"abc"`, `""`, `"咖啡"`, `"a\"b"`, `"a\u00e9"`, "\"\xff\"", "\"a\x7f\"", `"a\\"`, `"\/"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, literal string) {
+		var want string
+		if len(literal) == 0 || literal[0] != '"' || json.Unmarshal([]byte(literal), &want) != nil {
+			return // the decoder hands text only whole string literals
+		}
+		var got text
+		if err := got.UnmarshalJSON([]byte(literal)); err != nil || string(got) != want {
+			t.Fatalf("%q: got %q, %v; encoding/json reads %q", literal, got, err, want)
+		}
+	})
+}
