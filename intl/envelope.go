@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/appkeys"
@@ -20,6 +21,20 @@ type request struct {
 	head head
 	body json.RawMessage // the value of request.body, as sent; nil when absent
 	raw  []byte          // the whole body, as received (for the request log)
+	// bodyObj and bodyErr are body decoded (bodyObject), once decoded is
+	// set: the boundary check and the API read it.
+	bodyObj object
+	bodyErr error
+	decoded bool
+}
+
+// bodyObject is decodeObject(req.body, "request.body"), decoded once.
+func (req *request) bodyObject() (object, error) {
+	if !req.decoded {
+		req.bodyObj, req.bodyErr = decodeObject(req.body, "request.body")
+		req.decoded = true
+	}
+	return req.bodyObj, req.bodyErr
 }
 
 // head is request.head. Each field is read leniently (see textField); a
@@ -91,6 +106,13 @@ func textField(raw json.RawMessage) field {
 	}
 	switch c := raw[0]; {
 	case c == '"':
+		// raw is a whole string literal of valid JSON: without an escape
+		// or an invalid byte (decoded as U+FFFD) it is its text.
+		if inner := raw[1:]; len(inner) > 0 && inner[len(inner)-1] == '"' {
+			if inner = inner[:len(inner)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+				return field{value: string(inner)}
+			}
+		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return field{bad: true}
