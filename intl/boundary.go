@@ -256,7 +256,7 @@ func plainObjectPasses(s string, i int, path *[]byte, depth int) (int, bool) {
 
 // skipJSONSpace is the index of the first byte of s from i on that is not
 // JSON whitespace.
-func skipJSONSpace(s string, i int) int {
+func skipJSONSpace[T string | []byte](s T, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}

@@ -86,3 +86,26 @@ func FuzzTextFieldAgreesWithJSON(f *testing.F) {
 		}
 	})
 }
+
+// objectMembers reads what json.Unmarshal into a map of raw messages reads.
+func FuzzObjectMembersAgreesWithJSON(f *testing.F) {
+	for _, s := range append(requestSamples, `null`, `"x"`, `[1,{"a":"b"}]`, `{"a":1,"b":[1,2,{"c":"}"}],"a":"x\"y","d":-1.5e3,"e":null}`, `{"\u0061":"x","a":"y"}`, ` { "a" : { "b" : [ ] } , "c":true } `, `12`) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) || !utf8.ValidString(s) {
+			return // a part of an envelope ExtractEnvelope accepted
+		}
+		got, gotErr := objectMembers(json.RawMessage(s))
+		var want map[string]json.RawMessage
+		wantErr := json.Unmarshal([]byte(s), &want)
+		if (gotErr == nil) != (wantErr == nil) || len(got) != len(want) || (got == nil) != (want == nil) {
+			t.Fatalf("%q: got %q %v, encoding/json %q %v", s, got, gotErr, want, wantErr)
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || string(g) != string(v) {
+				t.Fatalf("%q: member %q is %q, encoding/json %q", s, k, g, v)
+			}
+		}
+	})
+}
