@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb/internal/textcheck"
 )
@@ -97,17 +99,19 @@ func checkClientID(clientID string) *outcome {
 // checkRequest checks every key and string of the request value (head
 // and body) against its boundary.
 func checkRequest(req *request) *outcome {
-	var v any
-	if err := json.Unmarshal(req.env.Value, &v); err != nil {
-		return paramIllegal("the request must be a JSON object")
-	}
-	if detail := checkValue(v, ""); detail != "" {
-		return paramIllegal(detail)
+	if !plainRequestPasses(string(req.env.Value)) {
+		var v any
+		if err := json.Unmarshal(req.env.Value, &v); err != nil {
+			return paramIllegal("the request must be a JSON object")
+		}
+		if detail := checkValue(v, ""); detail != "" {
+			return paramIllegal(detail)
+		}
 	}
 	if r := req.head.reserve; len(r) > 0 && r[0] != '"' && len(r) > objectLimits["reserve"] {
 		return paramIllegal("head.reserve must be at most " + strconv.Itoa(objectLimits["reserve"]) + " characters")
 	}
-	if body, err := decodeObject(req.body, "request.body"); err == nil {
+	if body, err := req.bodyObject(); err == nil {
 		if ext := body["extendInfo"]; len(ext) > 0 && ext[0] != '"' && compactLen(ext) > objectLimits["extendInfo"] {
 			return paramIllegal("extendInfo must be at most " + strconv.Itoa(objectLimits["extendInfo"]) + " characters")
 		}
@@ -128,16 +132,8 @@ func compactLen(raw json.RawMessage) int {
 func checkValue(v any, path string) string {
 	switch v := v.(type) {
 	case string:
-		if l, ok := limits[path]; ok {
-			if detail := checkText(v, l); detail != "" {
-				return path + " " + detail
-			}
-			return ""
-		}
-		if len(v) > maxOther {
-			return path + " must be at most " + strconv.Itoa(maxOther) + " bytes"
-		}
-		if detail := checkClass(v, freeText); detail != "" {
+		l, limited := limits[path]
+		if detail := checkString(v, l, limited); detail != "" {
 			return path + " " + detail
 		}
 	case []any:
@@ -152,7 +148,7 @@ func checkValue(v any, path string) string {
 			if path != "" {
 				member = path + "." + k
 			}
-			if detail := checkText(k, limit{maxKey, identifier}); detail != "" {
+			if detail := checkText(k, keyLimit); detail != "" {
 				return "the name of " + strconv.QuoteToASCII(member) + " " + detail
 			}
 			if detail := checkValue(e, member); detail != "" {
@@ -161,6 +157,129 @@ func checkValue(v any, path string) string {
 		}
 	}
 	return ""
+}
+
+// keyLimit is the boundary of every member name.
+var keyLimit = limit{maxKey, identifier}
+
+// checkString checks a string value against l when it is limited, else as
+// free text of maxOther bytes; "" means it passes, else the detail follows
+// the value's path.
+func checkString(v string, l limit, limited bool) string {
+	if limited {
+		return checkText(v, l)
+	}
+	if len(v) > maxOther {
+		return "must be at most " + strconv.Itoa(maxOther) + " bytes"
+	}
+	return checkClass(v, freeText)
+}
+
+// maxPlainDepth is how deep plainRequestPasses follows objects; a deeper
+// request goes to the full check.
+const maxPlainDepth = 16
+
+// plainRequestPasses is checkRequest's fast path for the usual request
+// value (valid JSON in UTF-8, as ExtractEnvelope found it): objects whose
+// members are strings without escapes (encoding/json decodes those to
+// their bytes), objects, true, false or null. It checks every name and
+// string where it stands, by the path checkValue gives it, without
+// decoding the value into maps and interfaces, and reports true only when
+// all pass, so when checkValue would pass them too. false means another
+// shape (an array, a number, an escape) or a failure, for the full check
+// to decide and word.
+func plainRequestPasses(value string) bool {
+	var buf [64]byte
+	path := buf[:0]
+	i, ok := plainObjectPasses(value, skipJSONSpace(value, 0), &path, 0)
+	return ok && skipJSONSpace(value, i) == len(value)
+}
+
+// plainObjectPasses checks the object at s[i:], whose members' paths
+// extend *path, and returns the index after it.
+func plainObjectPasses(s string, i int, path *[]byte, depth int) (int, bool) {
+	if depth > maxPlainDepth || i == len(s) || s[i] != '{' {
+		return 0, false
+	}
+	if i = skipJSONSpace(s, i+1); i < len(s) && s[i] == '}' {
+		return i + 1, true
+	}
+	base := len(*path) // each member's path replaces the one before
+	for {
+		name, next, ok := plainJSONString(s, i)
+		if !ok || checkText(name, keyLimit) != "" {
+			return 0, false
+		}
+		*path = (*path)[:base]
+		if base > 0 {
+			*path = append(*path, '.')
+		}
+		*path = append(*path, name...)
+		if i = skipJSONSpace(s, next); i == len(s) || s[i] != ':' {
+			return 0, false
+		}
+		i = skipJSONSpace(s, i+1)
+		switch rest := s[i:]; {
+		case strings.HasPrefix(rest, `"`):
+			v, next, ok := plainJSONString(s, i)
+			if !ok {
+				return 0, false
+			}
+			l, limited := limits[string(*path)]
+			if checkString(v, l, limited) != "" {
+				return 0, false
+			}
+			i = next
+		case strings.HasPrefix(rest, "{"):
+			if i, ok = plainObjectPasses(s, i, path, depth+1); !ok {
+				return 0, false
+			}
+		case strings.HasPrefix(rest, "true"), strings.HasPrefix(rest, "null"):
+			i += 4
+		case strings.HasPrefix(rest, "false"):
+			i += 5
+		default:
+			return 0, false
+		}
+		switch i = skipJSONSpace(s, i); {
+		case i == len(s):
+			return 0, false
+		case s[i] == ',':
+			i = skipJSONSpace(s, i+1)
+		case s[i] == '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// skipJSONSpace is the index of the first byte of s from i on that is not
+// JSON whitespace.
+func skipJSONSpace[T string | []byte](s T, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainJSONString reads the JSON string literal at s[i:] when it decodes
+// to its bytes as they stand: no escape, valid UTF-8 (encoding/json turns
+// an invalid byte into U+FFFD). It returns the text and the index after
+// the closing quote; ok is false for anything else.
+func plainJSONString(s string, i int) (text string, next int, ok bool) {
+	if i == len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	n := strings.IndexByte(s[i+1:], '"')
+	if n < 0 {
+		return "", 0, false
+	}
+	text = s[i+1 : i+1+n]
+	if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
+		return "", 0, false
+	}
+	return text, i + n + 2, true
 }
 
 // checkText checks s against l; "" means it passes.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/appkeys"
@@ -20,6 +21,20 @@ type request struct {
 	head head
 	body json.RawMessage // the value of request.body, as sent; nil when absent
 	raw  []byte          // the whole body, as received (for the request log)
+	// bodyObj and bodyErr are body decoded (bodyObject), once decoded is
+	// set: the boundary check and the API read it.
+	bodyObj object
+	bodyErr error
+	decoded bool
+}
+
+// bodyObject is decodeObject(req.body, "request.body"), decoded once.
+func (req *request) bodyObject() (object, error) {
+	if !req.decoded {
+		req.bodyObj, req.bodyErr = decodeObject(req.body, "request.body")
+		req.decoded = true
+	}
+	return req.bodyObj, req.bodyErr
 }
 
 // head is request.head. Each field is read leniently (see textField); a
@@ -58,14 +73,13 @@ func readRequest(w http.ResponseWriter, r *http.Request, limit int64) (*request,
 		return req, paramIllegal(`the body must be a JSON envelope {"request":{"head":{…},"body":{…}},"signature":"…"} in UTF-8`)
 	}
 	req.env = env
-	var members map[string]json.RawMessage
-	_ = json.Unmarshal(env.Value, &members) // an object: ExtractEnvelope checked it
+	members, _ := objectMembers(env.Value) // an object: ExtractEnvelope checked it
 	if b, ok := members["body"]; ok && !isNull(b) {
 		req.body = b
 	}
 	if h, ok := members["head"]; ok && !isNull(h) {
-		var hm map[string]json.RawMessage
-		if json.Unmarshal(h, &hm) != nil {
+		hm, err := objectMembers(h)
+		if err != nil {
 			return req, paramIllegal("request.head must be an object")
 		}
 		req.head = head{
@@ -82,6 +96,90 @@ func readRequest(w http.ResponseWriter, r *http.Request, limit int64) (*request,
 	return req, nil
 }
 
+// objectMembers is json.Unmarshal of raw, a part of a valid JSON
+// envelope, into a map[string]json.RawMessage, the last of repeated
+// names winning. An object whose names have no escape (the usual) is read
+// in one pass, its values sliced from raw rather than copied (nothing
+// changes them); anything else goes through encoding/json.
+func objectMembers(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	if m, ok := plainObjectMembers(raw); ok {
+		return m, nil
+	}
+	var m map[string]json.RawMessage
+	err := json.Unmarshal(raw, &m)
+	return m, err
+}
+
+// plainObjectMembers reads raw (valid JSON) as an object whose names are
+// plain strings; ok is false for another value or a name with an escape.
+func plainObjectMembers(raw []byte) (map[string]json.RawMessage, bool) {
+	i := skipJSONSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	m := make(map[string]json.RawMessage)
+	if i = skipJSONSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
+		return m, true
+	}
+	for i < len(raw) && raw[i] == '"' {
+		n := bytes.IndexByte(raw[i+1:], '"')
+		if n < 0 || bytes.IndexByte(raw[i+1:i+1+n], '\\') >= 0 {
+			return nil, false
+		}
+		name := raw[i+1 : i+1+n]
+		i = skipJSONSpace(raw, i+n+2) // at ':'
+		start := skipJSONSpace(raw, i+1)
+		end := skipJSONValue(raw, start)
+		if end < 0 {
+			return nil, false
+		}
+		m[string(name)] = raw[start:end:end]
+		if i = skipJSONSpace(raw, end); i < len(raw) && raw[i] == ',' {
+			i = skipJSONSpace(raw, i+1)
+		}
+	}
+	return m, true
+}
+
+// skipJSONValue is the index just after the value that starts at b[i] in
+// valid JSON, or -1 if b ends first.
+func skipJSONValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i == len(b) {
+				return -1
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+			if depth < 0 {
+				return -1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i // the end of a number or literal
+			}
+		}
+	}
+	if depth == 0 {
+		return i // a number or literal that ends b
+	}
+	return -1
+}
+
 // textField reads a member as text: a string as its value, a number or a
 // boolean as its literal (a client that sends "version":2 or an amount as a
 // number is read leniently, as openapi's text does); null or absent as "".
@@ -91,6 +189,13 @@ func textField(raw json.RawMessage) field {
 	}
 	switch c := raw[0]; {
 	case c == '"':
+		// raw is a whole string literal of valid JSON: without an escape
+		// or an invalid byte (decoded as U+FFFD) it is its text.
+		if inner := raw[1:]; len(inner) > 0 && inner[len(inner)-1] == '"' {
+			if inner = inner[:len(inner)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+				return field{value: string(inner)}
+			}
+		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return field{bad: true}

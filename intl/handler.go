@@ -139,11 +139,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out = h.serve(ctx, w, r, a, served, x)
 	}
 	code := write(w, status, x.head, x.sig, out)
-	attrs := []any{"path", r.URL.Path, "function", x.head.Function, "client_id", x.head.ClientID, "result_code", code, "duration", time.Since(start)}
-	if x.app != nil {
-		attrs = append(attrs, "app_id", x.app.ID)
+	if h.log.Enabled(ctx, slog.LevelInfo) { // the attributes cost allocations
+		attrs := []any{"path", r.URL.Path, "function", x.head.Function, "client_id", x.head.ClientID, "result_code", code, "duration", time.Since(start)}
+		if x.app != nil {
+			attrs = append(attrs, "app_id", x.app.ID)
+		}
+		h.log.InfoContext(ctx, "intl", attrs...)
 	}
-	h.log.InfoContext(ctx, "intl", attrs...)
 	h.record(recorded, start, r.URL.Path, x, code)
 }
 
@@ -238,7 +240,7 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if !hd.reqMsgID.valid() {
 		return paramIllegal("head.reqMsgId is required, at most 64 characters")
 	}
-	body, err := decodeObject(req.body, "request.body")
+	body, err := req.bodyObject()
 	if err == nil && body == nil {
 		err = errParam("request.body is required")
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/textcheck"
@@ -236,9 +237,18 @@ func checkClass(s string, class textClass) string {
 // without regard to case, as encoding/json matches the methods' fields),
 // anything else as free text of maxOther bytes. A failure is the API
 // family's invalid-parameter answer.
-func checkBizContent(method string, biz []byte) error {
+func checkBizContent(method, biz string) error {
+	if flatBizPasses(biz) {
+		return nil
+	}
+	return checkDecodedBizContent(method, biz)
+}
+
+// checkDecodedBizContent is checkBizContent on biz decoded by
+// encoding/json, for any shape.
+func checkDecodedBizContent(method, biz string) error {
 	var v any
-	if err := json.Unmarshal(biz, &v); err != nil {
+	if err := json.Unmarshal([]byte(biz), &v); err != nil {
 		return bizError(method, "biz_content 不是合法的 JSON 对象")
 	}
 	if detail := checkBizValue(v, "", 0); detail != "" {
@@ -247,23 +257,84 @@ func checkBizContent(method string, biz []byte) error {
 	return nil
 }
 
+// bizKeyLimit is the boundary of every key in biz_content.
+var bizKeyLimit = limit{maxKey, identifier, false}
+
+// flatBizPasses is checkBizContent's fast path for the usual biz_content,
+// valid JSON that is one object of string values, none with an escape
+// (every query's): it checks each key and value as they stand in biz,
+// without decoding biz into maps and interfaces. It reports true only
+// when every key and value passes, so when checkBizValue would pass them
+// too; false means another shape or a failure, for the full check to
+// decide and word.
+func flatBizPasses(biz string) bool {
+	i := skipJSONSpace(biz, 0)
+	if i == len(biz) || biz[i] != '{' {
+		return false
+	}
+	i = skipJSONSpace(biz, i+1)
+	if i < len(biz) && biz[i] == '}' {
+		return skipJSONSpace(biz, i+1) == len(biz)
+	}
+	for {
+		key, next, ok := plainJSONString(biz, i)
+		if !ok {
+			return false
+		}
+		i = skipJSONSpace(biz, next)
+		if i == len(biz) || biz[i] != ':' {
+			return false
+		}
+		value, next, ok := plainJSONString(biz, skipJSONSpace(biz, i+1))
+		if !ok || checkText(key, bizKeyLimit) != "" || checkBizString(value, key, 1) != "" {
+			return false
+		}
+		i = skipJSONSpace(biz, next)
+		switch {
+		case i == len(biz):
+			return false
+		case biz[i] == ',':
+			i = skipJSONSpace(biz, i+1)
+		case biz[i] == '}':
+			return skipJSONSpace(biz, i+1) == len(biz)
+		default:
+			return false
+		}
+	}
+}
+
+// skipJSONSpace is the index of the first byte of s from i on that is not
+// JSON whitespace.
+func skipJSONSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainJSONString reads the JSON string literal at s[i:] when it decodes
+// to its bytes as they stand: no escape, valid UTF-8 (encoding/json turns
+// an invalid byte into U+FFFD). It returns the text and the index after
+// the closing quote; ok is false for anything else.
+func plainJSONString(s string, i int) (text string, next int, ok bool) {
+	if i == len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	n := strings.IndexByte(s[i+1:], '"')
+	if n < 0 {
+		return "", 0, false
+	}
+	text = s[i+1 : i+1+n]
+	if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
+		return "", 0, false
+	}
+	return text, i + n + 2, true
+}
+
 func checkBizValue(v any, field string, depth int) string {
 	switch v := v.(type) {
 	case string:
-		if depth == 1 {
-			if l, ok := bizLimit(field); ok {
-				if detail := checkText(v, l); detail != "" {
-					return field + " " + detail
-				}
-				return ""
-			}
-		}
-		if len(v) > maxOther {
-			return field + " 不能超过 " + strconv.Itoa(maxOther) + " 字节"
-		}
-		if detail := checkClass(v, freeText); detail != "" {
-			return field + " " + detail
-		}
+		return checkBizString(v, field, depth)
 	case []any:
 		for _, e := range v {
 			if detail := checkBizValue(e, field, depth); detail != "" {
@@ -272,13 +343,33 @@ func checkBizValue(v any, field string, depth int) string {
 		}
 	case map[string]any:
 		for k, e := range v {
-			if detail := checkText(k, limit{maxKey, identifier, false}); detail != "" {
+			if detail := checkText(k, bizKeyLimit); detail != "" {
 				return "biz_content 的键 " + strconv.QuoteToASCII(k) + " " + detail
 			}
 			if detail := checkBizValue(e, k, depth+1); detail != "" {
 				return detail
 			}
 		}
+	}
+	return ""
+}
+
+// checkBizString checks a string value of field at depth in biz_content
+// (1: a top-level field); "" means it passes.
+func checkBizString(v, field string, depth int) string {
+	if depth == 1 {
+		if l, ok := bizLimit(field); ok {
+			if detail := checkText(v, l); detail != "" {
+				return field + " " + detail
+			}
+			return ""
+		}
+	}
+	if len(v) > maxOther {
+		return field + " 不能超过 " + strconv.Itoa(maxOther) + " 字节"
+	}
+	if detail := checkClass(v, freeText); detail != "" {
+		return field + " " + detail
 	}
 	return ""
 }

@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"bytes"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
@@ -33,12 +32,12 @@ func lookupCharset(label string) (charset, bool) {
 // findCharset finds the label of the request charset in the order the spec
 // gives (spec/openapi.md §1.5): the charset query parameter, the charset of
 // the Content-Type, then an ASCII scan of the form body. "" means none.
-func findCharset(queryCharset, contentType string, body []byte) string {
+func findCharset(queryCharset, contentTypeCharset string, body []byte) string {
 	if queryCharset != "" {
 		return queryCharset
 	}
-	if _, params, err := mime.ParseMediaType(contentType); err == nil && params["charset"] != "" {
-		return params["charset"]
+	if contentTypeCharset != "" {
+		return contentTypeCharset
 	}
 	for rest := body; len(rest) > 0; {
 		i := bytes.Index(rest, []byte("charset="))

@@ -94,7 +94,7 @@ func decryptBizContent(app *zfb.App, req *request) *zfb.Error {
 	if detail := checkParam("biz_content", text); detail != "" {
 		return commonParamError("biz_content", detail)
 	}
-	p["biz_content"] = text
+	req.setParam("biz_content", text)
 	return nil
 }
 

@@ -287,7 +287,7 @@ func (g *Gateway) serve(ctx context.Context, req *request, perr *zfb.Error, app 
 			// biz_content; isv.invalid-parameter is its generic one.
 			return nil, zfb.InvalidParameter("biz_content 不是合法的 JSON 对象")
 		}
-		if err := checkBizContent(p["method"], biz); err != nil {
+		if err := checkBizContent(p["method"], s); err != nil {
 			return nil, err
 		}
 	} else if !m.OptionalBizContent {

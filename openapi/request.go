@@ -3,9 +3,12 @@ package openapi
 import (
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 )
@@ -16,8 +19,12 @@ type request struct {
 	// raw holds the values as sent: percent-decoded bytes in the request
 	// charset. The signature is verified over these.
 	raw map[string]string
-	// params holds the same values as UTF-8 text, for business use.
+	// params holds the same values as UTF-8 text, for business use. In a
+	// UTF-8 request the text is the bytes as sent, and params is raw
+	// itself (shared): change a parameter with setParam, which keeps raw
+	// as sent.
 	params  map[string]string
+	shared  bool
 	charset charset
 	// business says the call passed the gateway's own checks, so that an
 	// error is the method's answer; call is the verified call, once its
@@ -45,7 +52,8 @@ func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	var body []byte
 	var readErr *zfb.Error
 	keep := maxParams
-	if r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")) {
+	isForm, ctCharset := parseContentType(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodPost && isForm {
 		var err error
 		body, err = readAllSized(http.MaxBytesReader(nil, r.Body, maxBody), min(r.ContentLength, maxBody))
 		if err != nil {
@@ -63,12 +71,11 @@ func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	// Merge even when parsing failed, so that method and app_id are known
 	// for the answer.
 	req.raw = make(map[string]string, len(query)+len(form))
-	req.params = make(map[string]string, len(query)+len(form))
 	conflict := merge(req.raw, query)
 	if c := merge(req.raw, form); conflict == "" {
 		conflict = c
 	}
-	label := findCharset(first(query, "charset"), r.Header.Get("Content-Type"), body)
+	label := findCharset(first(query, "charset"), ctCharset, body)
 	cs, known := utf8Charset, true
 	if label != "" {
 		cs, known = lookupCharset(label)
@@ -79,11 +86,20 @@ func readRequest(r *http.Request, maxBody int64) (*request, *zfb.Error) {
 	}
 	// Names are text in the request charset as values are.
 	valid := true
-	for k, v := range req.raw {
-		name, okName := req.charset.decode(k)
-		text, ok := req.charset.decode(v)
-		valid = valid && ok && okName
-		req.params[name] = text
+	if req.charset.gbk {
+		req.params = make(map[string]string, len(req.raw))
+		for k, v := range req.raw {
+			name, okName := req.charset.decode(k)
+			text, ok := req.charset.decode(v)
+			valid = valid && ok && okName
+			req.params[name] = text
+		}
+	} else {
+		// UTF-8 decodes to the same text: no second map to build.
+		for k, v := range req.raw {
+			valid = valid && utf8.ValidString(k) && utf8.ValidString(v)
+		}
+		req.params, req.shared = req.raw, true
 	}
 	switch {
 	case readErr != nil:
@@ -125,12 +141,54 @@ func readAllSized(r io.Reader, size int64) ([]byte, error) {
 	}
 }
 
-func isForm(contentType string) bool {
-	if contentType == "" {
-		return true
+// setParam sets the business text of parameter name in params, which
+// stays the same map, and leaves raw as sent.
+func (req *request) setParam(name, text string) {
+	if req.shared {
+		req.raw, req.shared = maps.Clone(req.raw), false
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mt == "application/x-www-form-urlencoded"
+	req.params[name] = text
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// parseContentType reports whether a request with Content-Type
+// contentType carries a form (no Content-Type counts as one), and the
+// charset the Content-Type names (""). The Content-Types SDKs send
+// ("application/x-www-form-urlencoded;charset=utf-8", with or without a
+// space after ';') are read without mime.ParseMediaType, which allocates a
+// map for every call; anything else goes through it.
+func parseContentType(contentType string) (isForm bool, charset string) {
+	if contentType == "" {
+		return true, ""
+	}
+	if rest, ok := strings.CutPrefix(contentType, formType); ok {
+		if rest == "" {
+			return true, ""
+		}
+		if rest, ok := strings.CutPrefix(rest, ";"); ok {
+			if v, ok := strings.CutPrefix(strings.TrimLeft(rest, " "), "charset="); ok && isPlainToken(v) {
+				return true, v
+			}
+		}
+	}
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false, ""
+	}
+	return mt == formType, params["charset"]
+}
+
+// isPlainToken reports whether s is a non-empty run of letters, digits,
+// '-' and '_': a token that mime.ParseMediaType returns as it is.
+func isPlainToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // merge adds pairs to dst. A key that repeats with the same value counts

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,3 +36,41 @@ func TestReadAllSized(t *testing.T) {
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// parseContentType answers what mime.ParseMediaType says, on its fast path
+// and off it.
+func TestParseContentTypeAgreesWithMime(t *testing.T) {
+	for _, ct := range []string{
+		"",
+		"application/x-www-form-urlencoded",
+		"application/x-www-form-urlencoded;charset=utf-8",
+		"application/x-www-form-urlencoded; charset=UTF-8",
+		"application/x-www-form-urlencoded;  charset=GBK",
+		"application/x-www-form-urlencoded;charset=gb2312",
+		"application/x-www-form-urlencoded;charset=",
+		"application/x-www-form-urlencoded;charset=\"utf-8\"",
+		"application/x-www-form-urlencoded;charset=utf-8;charset=gbk",
+		"application/x-www-form-urlencoded;charset=utf-8 ",
+		"application/x-www-form-urlencoded;Charset=utf-8",
+		"application/x-www-form-urlencoded;charset=utf-8;x=1",
+		"application/x-www-form-urlencoded;",
+		"application/x-www-form-urlencoded ;charset=utf-8",
+		"application/x-www-form-urlencodedx",
+		"Application/X-WWW-Form-Urlencoded;charset=utf-8",
+		"application/json;charset=utf-8",
+		"multipart/form-data; boundary=x",
+		"text/plain;charset=gbk",
+		";;",
+	} {
+		isForm, charset := parseContentType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
+		wantForm := ct == "" || err == nil && mt == "application/x-www-form-urlencoded"
+		wantCharset := ""
+		if err == nil {
+			wantCharset = params["charset"]
+		}
+		if isForm != wantForm || charset != wantCharset {
+			t.Errorf("%q: got %v %q, mime says %v %q", ct, isForm, charset, wantForm, wantCharset)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/mask"
@@ -33,6 +34,14 @@ type text string
 func (t *text) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) > 0 && b[0] == '"':
+		// b is a whole string literal (the decoder checked it): without an
+		// escape or an invalid byte (decoded as U+FFFD) it is its text.
+		if inner := b[1:]; len(inner) > 0 && inner[len(inner)-1] == '"' {
+			if inner = inner[:len(inner)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+				*t = text(inner)
+				return nil
+			}
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
