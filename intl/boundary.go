@@ -3,10 +3,10 @@ package intl
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zfbpay/zfb/internal/textcheck"
 )
@@ -191,8 +191,8 @@ const maxPlainDepth = 16
 func plainRequestPasses(value string) bool {
 	var buf [64]byte
 	path := buf[:0]
-	i, ok := plainObjectPasses(value, skipJSONSpace(value, 0), &path, 0)
-	return ok && skipJSONSpace(value, i) == len(value)
+	i, ok := plainObjectPasses(value, jsontext.SkipSpace(value, 0), &path, 0)
+	return ok && jsontext.SkipSpace(value, i) == len(value)
 }
 
 // plainObjectPasses checks the object at s[i:], whose members' paths
@@ -201,12 +201,12 @@ func plainObjectPasses(s string, i int, path *[]byte, depth int) (int, bool) {
 	if depth > maxPlainDepth || i == len(s) || s[i] != '{' {
 		return 0, false
 	}
-	if i = skipJSONSpace(s, i+1); i < len(s) && s[i] == '}' {
+	if i = jsontext.SkipSpace(s, i+1); i < len(s) && s[i] == '}' {
 		return i + 1, true
 	}
 	base := len(*path) // each member's path replaces the one before
 	for {
-		name, next, ok := plainJSONString(s, i)
+		name, next, ok := jsontext.PlainString(s, i)
 		if !ok || checkText(name, keyLimit) != "" {
 			return 0, false
 		}
@@ -215,13 +215,13 @@ func plainObjectPasses(s string, i int, path *[]byte, depth int) (int, bool) {
 			*path = append(*path, '.')
 		}
 		*path = append(*path, name...)
-		if i = skipJSONSpace(s, next); i == len(s) || s[i] != ':' {
+		if i = jsontext.SkipSpace(s, next); i == len(s) || s[i] != ':' {
 			return 0, false
 		}
-		i = skipJSONSpace(s, i+1)
+		i = jsontext.SkipSpace(s, i+1)
 		switch rest := s[i:]; {
 		case strings.HasPrefix(rest, `"`):
-			v, next, ok := plainJSONString(s, i)
+			v, next, ok := jsontext.PlainString(s, i)
 			if !ok {
 				return 0, false
 			}
@@ -241,45 +241,17 @@ func plainObjectPasses(s string, i int, path *[]byte, depth int) (int, bool) {
 		default:
 			return 0, false
 		}
-		switch i = skipJSONSpace(s, i); {
+		switch i = jsontext.SkipSpace(s, i); {
 		case i == len(s):
 			return 0, false
 		case s[i] == ',':
-			i = skipJSONSpace(s, i+1)
+			i = jsontext.SkipSpace(s, i+1)
 		case s[i] == '}':
 			return i + 1, true
 		default:
 			return 0, false
 		}
 	}
-}
-
-// skipJSONSpace is the index of the first byte of s from i on that is not
-// JSON whitespace.
-func skipJSONSpace[T string | []byte](s T, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// plainJSONString reads the JSON string literal at s[i:] when it decodes
-// to its bytes as they stand: no escape, valid UTF-8 (encoding/json turns
-// an invalid byte into U+FFFD). It returns the text and the index after
-// the closing quote; ok is false for anything else.
-func plainJSONString(s string, i int) (text string, next int, ok bool) {
-	if i == len(s) || s[i] != '"' {
-		return "", 0, false
-	}
-	n := strings.IndexByte(s[i+1:], '"')
-	if n < 0 {
-		return "", 0, false
-	}
-	text = s[i+1 : i+1+n]
-	if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
-		return "", 0, false
-	}
-	return text, i + n + 2, true
 }
 
 // checkText checks s against l; "" means it passes.

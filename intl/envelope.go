@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"io"
 	"net/http"
 	"time"
@@ -113,12 +114,12 @@ func objectMembers(raw json.RawMessage) (map[string]json.RawMessage, error) {
 // plainObjectMembers reads raw (valid JSON) as an object whose names are
 // plain strings; ok is false for another value or a name with an escape.
 func plainObjectMembers(raw []byte) (map[string]json.RawMessage, bool) {
-	i := skipJSONSpace(raw, 0)
+	i := jsontext.SkipSpace(raw, 0)
 	if i == len(raw) || raw[i] != '{' {
 		return nil, false
 	}
 	m := make(map[string]json.RawMessage)
-	if i = skipJSONSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
+	if i = jsontext.SkipSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
 		return m, true
 	}
 	for i < len(raw) && raw[i] == '"' {
@@ -127,15 +128,15 @@ func plainObjectMembers(raw []byte) (map[string]json.RawMessage, bool) {
 			return nil, false
 		}
 		name := raw[i+1 : i+1+n]
-		i = skipJSONSpace(raw, i+n+2) // at ':'
-		start := skipJSONSpace(raw, i+1)
+		i = jsontext.SkipSpace(raw, i+n+2) // at ':'
+		start := jsontext.SkipSpace(raw, i+1)
 		end := skipJSONValue(raw, start)
 		if end < 0 {
 			return nil, false
 		}
 		m[string(name)] = raw[start:end:end]
-		if i = skipJSONSpace(raw, end); i < len(raw) && raw[i] == ',' {
-			i = skipJSONSpace(raw, i+1)
+		if i = jsontext.SkipSpace(raw, end); i < len(raw) && raw[i] == ',' {
+			i = jsontext.SkipSpace(raw, i+1)
 		}
 	}
 	return m, true

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/textcheck"
@@ -268,67 +268,39 @@ var bizKeyLimit = limit{maxKey, identifier, false}
 // too; false means another shape or a failure, for the full check to
 // decide and word.
 func flatBizPasses(biz string) bool {
-	i := skipJSONSpace(biz, 0)
+	i := jsontext.SkipSpace(biz, 0)
 	if i == len(biz) || biz[i] != '{' {
 		return false
 	}
-	i = skipJSONSpace(biz, i+1)
+	i = jsontext.SkipSpace(biz, i+1)
 	if i < len(biz) && biz[i] == '}' {
-		return skipJSONSpace(biz, i+1) == len(biz)
+		return jsontext.SkipSpace(biz, i+1) == len(biz)
 	}
 	for {
-		key, next, ok := plainJSONString(biz, i)
+		key, next, ok := jsontext.PlainString(biz, i)
 		if !ok {
 			return false
 		}
-		i = skipJSONSpace(biz, next)
+		i = jsontext.SkipSpace(biz, next)
 		if i == len(biz) || biz[i] != ':' {
 			return false
 		}
-		value, next, ok := plainJSONString(biz, skipJSONSpace(biz, i+1))
+		value, next, ok := jsontext.PlainString(biz, jsontext.SkipSpace(biz, i+1))
 		if !ok || checkText(key, bizKeyLimit) != "" || checkBizString(value, key, 1) != "" {
 			return false
 		}
-		i = skipJSONSpace(biz, next)
+		i = jsontext.SkipSpace(biz, next)
 		switch {
 		case i == len(biz):
 			return false
 		case biz[i] == ',':
-			i = skipJSONSpace(biz, i+1)
+			i = jsontext.SkipSpace(biz, i+1)
 		case biz[i] == '}':
-			return skipJSONSpace(biz, i+1) == len(biz)
+			return jsontext.SkipSpace(biz, i+1) == len(biz)
 		default:
 			return false
 		}
 	}
-}
-
-// skipJSONSpace is the index of the first byte of s from i on that is not
-// JSON whitespace.
-func skipJSONSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// plainJSONString reads the JSON string literal at s[i:] when it decodes
-// to its bytes as they stand: no escape, valid UTF-8 (encoding/json turns
-// an invalid byte into U+FFFD). It returns the text and the index after
-// the closing quote; ok is false for anything else.
-func plainJSONString(s string, i int) (text string, next int, ok bool) {
-	if i == len(s) || s[i] != '"' {
-		return "", 0, false
-	}
-	n := strings.IndexByte(s[i+1:], '"')
-	if n < 0 {
-		return "", 0, false
-	}
-	text = s[i+1 : i+1+n]
-	if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
-		return "", 0, false
-	}
-	return text, i + n + 2, true
 }
 
 func checkBizValue(v any, field string, depth int) string {

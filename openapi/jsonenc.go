@@ -1,7 +1,7 @@
 package openapi
 
 import (
-	"unicode/utf8"
+	"github.com/zfbpay/zfb/internal/jsontext"
 )
 
 // jsonFields is a result that writes its own JSON members, each as
@@ -14,70 +14,13 @@ type jsonFields interface {
 	appendJSONFields(b []byte) []byte
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal exactly as
-// encoding/json does with SetEscapeHTML(false): '"', '\\' and control
-// characters escaped (\b \f \n \r \t short, the rest \u00XX), invalid UTF-8
-// as \ufffd, U+2028 and U+2029 as \u2028 and \u2029; '<', '>' and '&' kept.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // appendStringMember appends `,"name":"value"`; name is a plain ASCII
 // literal that needs no escaping.
 func appendStringMember(b []byte, name, value string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendJSONString(b, value)
+	return jsontext.AppendString(b, value)
 }
 
 // appendOmitEmpty is appendStringMember for an omitempty field: nothing
@@ -101,9 +44,9 @@ func appendFundBills(b []byte, bills []fundBill) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"amount":`...)
-		b = appendJSONString(b, f.Amount)
+		b = jsontext.AppendString(b, f.Amount)
 		b = append(b, `,"fund_channel":`...)
-		b = appendJSONString(b, f.FundChannel)
+		b = jsontext.AppendString(b, f.FundChannel)
 		b = append(b, '}')
 	}
 	return append(b, ']')

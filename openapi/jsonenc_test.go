@@ -37,18 +37,6 @@ func marshalFields(t *testing.T, result any) []byte {
 	return append([]byte{','}, b[1:len(b)-1]...)
 }
 
-func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range jsonTexts {
-		want, err := marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("appendJSONString(%q) = %s, encoding/json: %s", s, got, want)
-		}
-	}
-}
-
 func TestQueryResponseFieldsMatchEncodingJSON(t *testing.T) {
 	bills := []fundBill{{Amount: "1.00", FundChannel: "ALIPAYACCOUNT"}, {Amount: "<&>", FundChannel: "中\u2028"}}
 	empty, none := []fundBill{}, []fundBill(nil)

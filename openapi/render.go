@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"net/http"
 	"strconv"
 	"sync"
@@ -115,22 +116,22 @@ func appendNode(b []byte, result any, e *zfb.Error) ([]byte, string, error) {
 	if e != nil {
 		code = e.Code
 		b = append(b, `{"code":`...)
-		b = appendJSONString(b, e.Code)
+		b = jsontext.AppendString(b, e.Code)
 		b = append(b, `,"msg":`...)
-		b = appendJSONString(b, e.Msg)
+		b = jsontext.AppendString(b, e.Msg)
 		b = append(b, `,"sub_code":`...)
-		b = appendJSONString(b, e.SubCode)
+		b = jsontext.AppendString(b, e.SubCode)
 		b = append(b, `,"sub_msg":`...)
-		b = appendJSONString(b, e.SubMsg)
+		b = jsontext.AppendString(b, e.SubMsg)
 	} else {
 		code = zfb.CodeSuccess
 		if c, ok := result.(Coded); ok {
 			code = c.GatewayCode()
 		}
 		b = append(b, `{"code":`...)
-		b = appendJSONString(b, code)
+		b = jsontext.AppendString(b, code)
 		b = append(b, `,"msg":`...)
-		b = appendJSONString(b, zfb.CodeMsg(code))
+		b = jsontext.AppendString(b, zfb.CodeMsg(code))
 	}
 	if result == nil {
 		return append(b, '}'), code, nil

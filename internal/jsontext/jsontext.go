@@ -1,9 +1,40 @@
-// Package jsontext writes JSON text by hand where encoding/json's
-// reflection is too slow for a hot path: the gateway's answers and the
-// request log's rows.
+// Package jsontext reads and writes JSON text by hand where encoding/json's
+// reflection is too slow for a hot path: the gateway's answers, the
+// request log's rows, and the checks of a request's plain members.
 package jsontext
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// SkipSpace is the index of the first byte of s from i on that is not
+// JSON whitespace.
+func SkipSpace[T string | []byte](s T, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// PlainString reads the JSON string literal at s[i:] when it decodes to
+// its bytes as they stand: no escape, valid UTF-8 (encoding/json turns an
+// invalid byte into U+FFFD). It returns the text and the index after the
+// closing quote; ok is false for anything else.
+func PlainString(s string, i int) (text string, next int, ok bool) {
+	if i == len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	n := strings.IndexByte(s[i+1:], '"')
+	if n < 0 {
+		return "", 0, false
+	}
+	text = s[i+1 : i+1+n]
+	if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
+		return "", 0, false
+	}
+	return text, i + n + 2, true
+}
 
 const hexDigits = "0123456789abcdef"
 
