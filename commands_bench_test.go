@@ -3,6 +3,7 @@ package zfb_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,7 +88,24 @@ func BenchmarkTradePayCommandParallel(b *testing.B) {
 // on PostgreSQL a buyer's payments queue on the buyer's row, which one
 // buyer paying everything would measure instead of the payment.
 func BenchmarkTradePayCommandPostgres(b *testing.B) {
-	svc, sb := newSandboxServiceOn(b, storetest.PostgresURL(b))
+	benchPayFrom64Buyers(b, storetest.PostgresURL(b), "")
+}
+
+// BenchmarkTradePayCommandNotifyURL and …PostgresNotifyURL: the same pays
+// with a notify_url, as merchants send them: each also records its
+// notification in the outbox.
+func BenchmarkTradePayCommandNotifyURL(b *testing.B) {
+	benchPayFrom64Buyers(b, filepath.Join(b.TempDir(), "zfb.db"), "http://127.0.0.1:9/notify")
+}
+
+func BenchmarkTradePayCommandPostgresNotifyURL(b *testing.B) {
+	benchPayFrom64Buyers(b, storetest.PostgresURL(b), "http://127.0.0.1:9/notify")
+}
+
+// benchPayFrom64Buyers pays new trades on the store at url from 16
+// goroutines per core, each pay from the next of 64 buyers.
+func benchPayFrom64Buyers(b *testing.B, url, notifyURL string) {
+	svc, sb := newSandboxServiceOn(b, url)
 	app, now := sb.Apps[0], time.Now()
 	codes := make([]string, 64)
 	for i := range codes {
@@ -107,6 +125,7 @@ func BenchmarkTradePayCommandPostgres(b *testing.B) {
 			i := int(next.Add(1))
 			_, err := svc.Pay(context.Background(), app, now, zfb.PayCommand{
 				OutTradeNo: fmt.Sprintf("T%d", i), TotalAmount: "0.01", Subject: "bench", AuthCode: codes[i%len(codes)],
+				NotifyURL: notifyURL,
 			})
 			if err != nil {
 				b.Error(err)
