@@ -3,11 +3,13 @@ package zfb_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/storetest"
 )
 
 // The fund authorisation and international commands and reads, beside their trade
@@ -77,6 +79,58 @@ func BenchmarkTradePayCommandParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			e.pay(b, int(next.Add(1)))
+		}
+	})
+}
+
+// BenchmarkTradePayCommandPostgres is BenchmarkTradePayCommandParallel on
+// PostgreSQL (ZFB_TEST_POSTGRES), with 64 paying buyers as zfbload has:
+// on PostgreSQL a buyer's payments queue on the buyer's row, which one
+// buyer paying everything would measure instead of the payment.
+func BenchmarkTradePayCommandPostgres(b *testing.B) {
+	benchPayFrom64Buyers(b, storetest.PostgresURL(b), "")
+}
+
+// BenchmarkTradePayCommandNotifyURL and …PostgresNotifyURL: the same pays
+// with a notify_url, as merchants send them: each also records its
+// notification in the outbox.
+func BenchmarkTradePayCommandNotifyURL(b *testing.B) {
+	benchPayFrom64Buyers(b, filepath.Join(b.TempDir(), "zfb.db"), "http://127.0.0.1:9/notify")
+}
+
+func BenchmarkTradePayCommandPostgresNotifyURL(b *testing.B) {
+	benchPayFrom64Buyers(b, storetest.PostgresURL(b), "http://127.0.0.1:9/notify")
+}
+
+// benchPayFrom64Buyers pays new trades on the store at url from 16
+// goroutines per core, each pay from the next of 64 buyers.
+func benchPayFrom64Buyers(b *testing.B, url, notifyURL string) {
+	svc, sb := newSandboxServiceOn(b, url)
+	app, now := sb.Apps[0], time.Now()
+	codes := make([]string, 64)
+	for i := range codes {
+		buyer := &zfb.Buyer{UserID: fmt.Sprintf("20889%011d", i), LogonID: fmt.Sprintf("bench%d@example.com", i),
+			PaymentCode: fmt.Sprintf("2899%014d", i), Behaviour: zfb.BehaviourPays, Balance: 1_000_000_00, CreatedAt: now}
+		if err := svc.CreateBuyer(b.Context(), buyer); err != nil {
+			b.Fatal(err)
+		}
+		codes[i] = buyer.PaymentCode
+	}
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1))
+			_, err := svc.Pay(context.Background(), app, now, zfb.PayCommand{
+				OutTradeNo: fmt.Sprintf("T%d", i), TotalAmount: "0.01", Subject: "bench", AuthCode: codes[i%len(codes)],
+				NotifyURL: notifyURL,
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }

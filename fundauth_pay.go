@@ -120,7 +120,7 @@ func (s *Service) payFromAuth(ctx context.Context, app *App, now time.Time, cmd 
 				return err
 			}
 		}
-		return s.notify(ctx, q, t, now, nil)
+		return s.notifyKnowing(ctx, q, t, now, nil, tradeParties{app: app, buyer: buyer})
 	})
 	if err != nil {
 		return nil, err

@@ -153,6 +153,15 @@ func (s *Service) nameBuyerIn(ctx context.Context, q Queries, appID string, fiel
 	if err != nil {
 		return err
 	}
+	return s.nameBuyerInApp(ctx, q, app, fields, userKey, openKey)
+}
+
+// nameBuyerInApp is nameBuyerIn for an app the caller has already read.
+func (s *Service) nameBuyerInApp(ctx context.Context, q Queries, app *App, fields map[string]string, userKey, openKey string) error {
+	if fields[userKey] == "" {
+		delete(fields, userKey)
+		return nil
+	}
 	ids, err := s.buyerIDs(ctx, q, app, fields[userKey])
 	if err != nil {
 		return err

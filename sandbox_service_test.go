@@ -14,8 +14,15 @@ import (
 // sandbox, which it returns too.
 func newSandboxService(tb testing.TB) (*zfb.Service, *zfb.Sandbox) {
 	tb.Helper()
+	return newSandboxServiceOn(tb, filepath.Join(tb.TempDir(), "zfb.db"))
+}
+
+// newSandboxServiceOn is newSandboxService over the database at url
+// (storetest.PostgresURL for PostgreSQL).
+func newSandboxServiceOn(tb testing.TB, url string) (*zfb.Service, *zfb.Sandbox) {
+	tb.Helper()
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(tb.TempDir(), "zfb.db"), nil)
+	store, err := sqlstore.Open(ctx, url, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

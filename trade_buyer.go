@@ -59,7 +59,7 @@ func (s *Service) ActAsBuyer(ctx context.Context, tradeNo, action, buyerID strin
 			return q.UpdateTrade(ctx, t)
 		}
 		t.Status, t.PaidAt = TradeSuccess, now
-		if err := s.postPayment(ctx, q, t, now); err != nil {
+		if err := s.postPayment(ctx, q, t, now, tradeParties{}); err != nil {
 			return err
 		}
 		return q.UpdateTrade(ctx, t)

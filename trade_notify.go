@@ -18,6 +18,19 @@ const NotifyTradeStatusSync = "trade_status_sync"
 // nowhere. The fields are those of spec/openapi.md §5.2, as
 // they stand now; the notify package adds the common ones and signs.
 func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time, refund *Refund) error {
+	return s.notifyKnowing(ctx, q, t, now, refund, tradeParties{})
+}
+
+// tradeParties is what a command has already read of a trade's app and
+// buyer in its transaction, so that notifyKnowing need not read them again
+// (a round trip each on PostgreSQL); nil fields are read.
+type tradeParties struct {
+	app   *App   // the trade's app (t.AppID)
+	buyer *Buyer // the trade's buyer (t.BuyerID)
+}
+
+// notifyKnowing is notify with the parties the caller already holds.
+func (s *Service) notifyKnowing(ctx context.Context, q Queries, t *Trade, now time.Time, refund *Refund, known tradeParties) error {
 	if t.NotifyURL == "" {
 		return nil
 	}
@@ -31,15 +44,22 @@ func (s *Service) notify(ctx context.Context, q Queries, t *Trade, now time.Time
 		fields["passback_params"] = t.PassbackParams // as sent, still URL-encoded (spec web-and-app-pay.md §7)
 	}
 	if t.BuyerID != "" {
-		b, err := q.Buyer(ctx, t.BuyerID)
-		if err != nil {
-			return err
+		b := known.buyer
+		if b == nil || b.UserID != t.BuyerID {
+			var err error
+			if b, err = q.Buyer(ctx, t.BuyerID); err != nil {
+				return err
+			}
 		}
 		fields["buyer_logon_id"] = b.LogonID // masked when rendered
 	}
 	// buyer_id and/or buyer_open_id by the app's identity mode (spec
 	// isv-and-identity §2.2).
-	if err := s.nameBuyerIn(ctx, q, t.AppID, fields, "buyer_id", "buyer_open_id"); err != nil {
+	if app := known.app; app != nil && app.ID == t.AppID {
+		if err := s.nameBuyerInApp(ctx, q, app, fields, "buyer_id", "buyer_open_id"); err != nil {
+			return err
+		}
+	} else if err := s.nameBuyerIn(ctx, q, t.AppID, fields, "buyer_id", "buyer_open_id"); err != nil {
 		return err
 	}
 	if !t.PaidAt.IsZero() {

@@ -93,7 +93,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			res.InProgress = true
 			return nil
 		}
-		return s.postPayment(ctx, q, t, now)
+		return s.postPayment(ctx, q, t, now, tradeParties{app: app, buyer: buyer})
 	})
 	if err != nil {
 		return nil, err
@@ -139,8 +139,9 @@ func (s *Service) newPayTrade(ctx context.Context, q Queries, app *App, now time
 }
 
 // postPayment moves a paid trade's money from the buyer to the merchant and
-// records the notification, in the caller's transaction.
-func (s *Service) postPayment(ctx context.Context, q Queries, t *Trade, now time.Time) error {
+// records the notification, in the caller's transaction; known is what the
+// caller has read of the trade's app and buyer in that transaction.
+func (s *Service) postPayment(ctx context.Context, q Queries, t *Trade, now time.Time, known tradeParties) error {
 	err := q.PostTransfer(ctx, &Transfer{
 		Kind: TransferPay, Ref: t.TradeNo, Currency: CNY, Amount: t.TotalAmount, CreatedAt: now,
 		Debit: BuyerAccount(t.BuyerID, CNY), Credit: MerchantAccount(t.SellerID, CNY),
@@ -151,5 +152,5 @@ func (s *Service) postPayment(ctx context.Context, q Queries, t *Trade, now time
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, q, t, now, nil)
+	return s.notifyKnowing(ctx, q, t, now, nil, known)
 }

@@ -107,6 +107,49 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// TestGroupCommitAlone: a transaction alone in its batch (no savepoint)
+// that fails or panics after writing leaves nothing behind, its caller
+// gets its error or its panic, and the writer goes on.
+func TestGroupCommitAlone(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	g := s.group
+	batches, members := g.batches.Load(), g.members.Load()
+	failed := errors.New("fails after writing")
+	if err := s.InTx(ctx, func(q zfb.Queries) error {
+		if err := q.EnsureAccount(ctx, account("failed")); err != nil {
+			return err
+		}
+		return failed
+	}); err != failed {
+		t.Errorf("InTx = %v, want its own error", err)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "panics after writing" {
+				t.Errorf("recovered %v, want the transaction's panic", r)
+			}
+		}()
+		_ = s.InTx(ctx, func(q zfb.Queries) error {
+			if err := q.EnsureAccount(ctx, account("panicked")); err != nil {
+				return err
+			}
+			panic("panics after writing")
+		})
+	}()
+	if err := s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account("committed")) }); err != nil {
+		t.Fatal(err)
+	}
+	if b, m := g.batches.Load()-batches, g.members.Load()-members; b != 3 || m != 3 {
+		t.Errorf("%d batches of %d members, want 3 of 1 each", b, m)
+	}
+	for id, want := range map[string]error{"failed": zfb.ErrNotFound, "panicked": zfb.ErrNotFound, "committed": nil} {
+		if _, err := s.Account(ctx, id); !errors.Is(err, want) {
+			t.Errorf("account %q: %v, want %v", id, err, want)
+		}
+	}
+}
+
 // TestGroupCommitCancelledCaller: a caller whose context is cancelled
 // while its transaction waits in the queue does not break the batch it
 // joins: it runs to its end, and so do the others.

@@ -74,8 +74,9 @@ func (q *queries) Account(ctx context.Context, id string) (*zfb.Account, error) 
 // account with a floor locks that account's row (in the statement that
 // checks the accounts), folds its committed pending entries into the row,
 // and moves the balance with one conditional UPDATE that refuses to go
-// below the floor. Only then are the transfer and its entries inserted.
-// So a refused transfer has moved nothing (it may have folded pending
+// below the floor. Only then are the transfer and its entries inserted:
+// when there was nothing to fold, all of it is the one statement
+// postIfClear (one round trip for a buyer's payment). So a refused transfer has moved nothing (it may have folded pending
 // entries, which leaves every balance as it was), even inside a caller's
 // transaction that goes on and commits.
 func (q *queries) PostTransfer(ctx context.Context, t *zfb.Transfer) error {
@@ -108,22 +109,26 @@ func (q *queries) postTransfer(ctx context.Context, t *zfb.Transfer) (int64, err
 		}
 		return q.insertTransfer(ctx, t, false, false)
 	}
-	debit, err := q.readAccounts(ctx, debitIfClear, t.Currency, t.Debit, t.Credit, t.Currency, t.Amount)
+	debit, posted, err := q.readAccounts(ctx, postIfClear, t.Currency,
+		t.Debit, t.Credit, t.Currency, t.Amount, t.Kind, t.Ref, micros(t.CreatedAt))
 	if err != nil && debit.moved { // the credit account is missing: a refused transfer moves nothing
 		err = errors.Join(err, q.addToBalance(ctx, t.Debit, t.Amount))
 	}
-	if err != nil {
-		return 0, err
-	}
 	switch {
+	case err != nil:
+		return 0, err
+	case posted.Valid: // moved and recorded by postIfClear
+		return posted.Int64, nil
 	case debit.floored && !debit.moved && !debit.pending:
 		return 0, fmt.Errorf("account %q: %w", t.Debit, zfb.ErrInsufficientFunds)
 	case debit.floored && !debit.moved:
 		if err := q.debitWithPending(ctx, t.Debit, t.Amount); err != nil {
 			return 0, err
 		}
+		return q.insertTransfer(ctx, t, false, true)
+	default: // postIfClear records every transfer whose debit it moved or that has no floor
+		return 0, fmt.Errorf("the transfer was not recorded (debit floored %t, moved %t)", debit.floored, debit.moved)
 	}
-	return q.insertTransfer(ctx, t, !debit.floored, true)
 }
 
 // moveBalances moves t's amount between the balance columns of its two
@@ -169,7 +174,7 @@ func (q *queries) moveBalance(ctx context.Context, update, account string, t *zf
 // whyNotMoved says why moveBalances could not move t: an account missing
 // or in another currency, else otherwise (the debit's floor).
 func (q *queries) whyNotMoved(ctx context.Context, t *zfb.Transfer, otherwise error) error {
-	if _, err := q.readAccounts(ctx, checkAccounts, t.Currency, t.Debit, t.Credit); err != nil {
+	if _, _, err := q.readAccounts(ctx, checkAccounts, t.Currency, t.Debit, t.Credit); err != nil {
 		return err
 	}
 	return otherwise
@@ -219,18 +224,19 @@ func (q *queries) insertTransfer(ctx context.Context, t *zfb.Transfer, debitPend
 type debitAccount struct {
 	floored bool // it has a floor
 	pending bool // it had pending entries when read
-	moved   bool // the statement that read it moved its balance (debitIfClear)
+	moved   bool // the statement that read it moved its balance (postIfClear)
 }
 
-// readAccounts runs query (checkAccounts or debitIfClear) with args,
+// readAccounts runs query (checkAccounts or postIfClear) with args,
 // whose first two are the debit and credit accounts, checks that both
-// exist in currency, and returns what it read of the debit, with that
-// error too (debitIfClear may have moved the debit's balance).
-func (q *queries) readAccounts(ctx context.Context, query, currency string, args ...any) (debitAccount, error) {
+// exist in currency, and returns what it read of the debit and the id of
+// the transfer the statement recorded (postIfClear), with that error too
+// (postIfClear may have moved the debit's balance).
+func (q *queries) readAccounts(ctx context.Context, query, currency string, args ...any) (debitAccount, sql.NullInt64, error) {
 	debit, credit := args[0].(string), args[1].(string)
 	rows, err := q.write.QueryContext(ctx, query, args...)
 	if err != nil {
-		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
+		return debitAccount{}, sql.NullInt64{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
 	defer rows.Close()
 	type found struct {
@@ -238,16 +244,17 @@ func (q *queries) readAccounts(ctx context.Context, query, currency string, args
 		debitAccount
 	}
 	var (
-		got  [2]found
-		seen [2]bool
+		got    [2]found
+		seen   [2]bool
+		posted sql.NullInt64 // the same on every row
 	)
 	for rows.Next() {
 		var (
 			id string
 			a  found
 		)
-		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &a.moved); err != nil {
-			return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
+		if err := rows.Scan(&id, &a.currency, &a.floored, &a.pending, &a.moved, &posted); err != nil {
+			return debitAccount{}, sql.NullInt64{}, fmt.Errorf("read accounts: %w", classify(err))
 		}
 		i := 0
 		if id == credit {
@@ -256,17 +263,17 @@ func (q *queries) readAccounts(ctx context.Context, query, currency string, args
 		got[i], seen[i] = a, true
 	}
 	if err := rows.Err(); err != nil {
-		return debitAccount{}, fmt.Errorf("read accounts: %w", classify(err))
+		return debitAccount{}, sql.NullInt64{}, fmt.Errorf("read accounts: %w", classify(err))
 	}
 	for i, id := range [2]string{debit, credit} {
 		if !seen[i] {
-			return got[0].debitAccount, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
+			return got[0].debitAccount, sql.NullInt64{}, fmt.Errorf("account %q: %w", id, zfb.ErrNotFound)
 		}
 		if got[i].currency != currency {
-			return got[0].debitAccount, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, got[i].currency)
+			return got[0].debitAccount, sql.NullInt64{}, fmt.Errorf("account %q in %s: %w (it holds %s)", id, currency, zfb.ErrNotFound, got[i].currency)
 		}
 	}
-	return got[0].debitAccount, nil
+	return got[0].debitAccount, posted, nil
 }
 
 // Transfers lists the transfers whose Ref is ref, oldest first.

@@ -23,7 +23,7 @@ import (
 // cleared and its amount added to the balance column. The debit of an
 // account with a floor folds that account's pending entries first when it
 // has any (so its floor is checked against everything committed when it
-// looked; see debitIfClear), and the Store folds every account in the
+// looked; see postIfClear), and the Store folds every account in the
 // background (foldInterval) so that the pending set stays small.
 //
 // An entry is folded exactly once: the fold's UPDATE … WHERE pending
@@ -68,35 +68,58 @@ func (d *dialect) lockAccountRow() string {
 
 // checkAccounts reads, for the accounts $1 (the debit) and $2 (the
 // credit): id, currency, whether it has a floor, whether it has pending
-// entries, and whether this statement moved its balance (never). It
-// locks nothing: an account's currency and floor never change, and it is
-// never deleted. SQLite's moveBalances reads it to say why it moved
-// nothing; PostgreSQL's transfers read debitIfClear instead.
+// entries, whether this statement moved its balance (never), and the id
+// of the transfer it recorded (none). It locks nothing: an account's
+// currency and floor never change, and it is never deleted. SQLite's
+// moveBalances reads it to say why it moved nothing; PostgreSQL's
+// transfers read postIfClear instead.
 const checkAccounts = `SELECT a.id, a.currency, a.floor IS NOT NULL,
-		EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending), false
+		EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending), false,
+		CAST(NULL AS BIGINT)
 	FROM ledger_accounts a WHERE a.id IN ($1, $2)`
 
-// debitIfClear is checkAccounts on PostgreSQL for a transfer of $4 in
-// currency $3, which also takes the debit from $1's balance column when
-// $1 has a floor that the debit keeps and no pending entry (the payment of
-// a buyer, most often): in one round trip the accounts are read, the
-// debit's row locked (the UPDATE takes FOR NO KEY UPDATE, as every fold
-// does first) and its balance moved. The read sees the statement's
-// snapshot, before the UPDATE, so it still says whether $1 has pending
-// entries; the UPDATE's check of them uses the same snapshot, and a credit
-// committed since is left pending (which only makes the floor check
-// stricter). When $1 has a floor but pending entries, nothing moves and
-// debitWithPending folds them first.
-const debitIfClear = `WITH debited AS (
+// postIfClear is checkAccounts on PostgreSQL for the transfer of kind $5,
+// ref $6, amount $4 in currency $3 made at $7, which also, in the same
+// round trip, moves and records it when nothing needs a fold first:
+//   - it takes the debit from $1's balance column when $1 has a floor
+//     that the debit keeps and no pending entry (the payment of a buyer,
+//     most often): the UPDATE locks the row (FOR NO KEY UPDATE, as every
+//     fold does first) and checks the floor;
+//   - then, when the debit moved or $1 has no floor (its entry is then
+//     pending), and $2 exists in $3, it inserts the transfer and its two
+//     entries (the credit's pending), and returns the transfer's id on
+//     every row.
+//
+// The read sees the statement's snapshot, before the UPDATE, so it still
+// says whether $1 has pending entries; the UPDATE's check of them uses
+// the same snapshot, and a credit committed since is left pending (which
+// only makes the floor check stricter). When $1 has a floor but pending
+// entries, or too little, nothing moves and nothing is recorded:
+// debitWithPending folds them first, or the transfer is refused. When $2
+// is missing the debit may have moved with nothing recorded, and the
+// caller moves it back.
+const postIfClear = `WITH debited AS (
 		UPDATE ledger_accounts SET balance = balance - $4
 		WHERE id = $1 AND currency = $3 AND floor IS NOT NULL AND balance - $4 >= floor
 			AND NOT EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = $1 AND p.pending)
 		RETURNING id
+	), accounts AS (
+		SELECT a.id, a.currency, a.floor IS NOT NULL AS floored,
+			EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending) AS pending,
+			EXISTS (SELECT 1 FROM debited WHERE debited.id = a.id) AS moved
+		FROM ledger_accounts a WHERE a.id IN ($1, $2)
+	), transfer AS (
+		INSERT INTO ledger_transfers (kind, ref, debit_account, credit_account, amount, currency, created_at)
+		SELECT $5, $6, $1, $2, $4, $3, $7
+		WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND currency = $3 AND (moved OR NOT floored))
+			AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND currency = $3)
+		RETURNING id
+	), entries AS (
+		INSERT INTO ledger_entries (transfer_id, account_id, currency, amount, pending)
+		SELECT transfer.id, e.account_id, $3, e.amount, e.pending
+		FROM transfer, (VALUES ($1, -$4, NOT EXISTS (SELECT 1 FROM debited)), ($2, $4, true)) AS e (account_id, amount, pending)
 	)
-	SELECT a.id, a.currency, a.floor IS NOT NULL,
-		EXISTS (SELECT 1 FROM ledger_entries p WHERE p.account_id = a.id AND p.pending),
-		EXISTS (SELECT 1 FROM debited WHERE debited.id = a.id)
-	FROM ledger_accounts a WHERE a.id IN ($1, $2)`
+	SELECT id, currency, floored, pending, moved, (SELECT id FROM transfer) FROM accounts`
 
 // debitWithPending takes amount from account, which has a floor and
 // pending entries: it locks the account's row (waiting for a debit or a
