@@ -169,6 +169,29 @@ func TestDashboardAppActions(t *testing.T) {
 			t.Errorf("advance %q: no error shown", bad)
 		}
 	}
+	// Set to an absolute Beijing time, forward only.
+	target := now.Add(72 * time.Hour).Truncate(time.Second)
+	page = e.act(c, app+"/clock", withCSRF(csrf, "set", zfb.FormatGatewayTime(target)), app)
+	if got, _ := e.svc.AppNow(ctx, d.app.ID); got.Before(target) || got.Sub(target) > time.Minute {
+		t.Fatalf("set the clock to %v: it is %v", target, got)
+	}
+	if !strings.Contains(page, `class="notice good"`) || !strings.Contains(page, "it is now "+zfb.FormatGatewayTime(target)[:13]) {
+		t.Errorf("no success message after setting the clock")
+	}
+	setAt, _ := e.svc.AppNow(ctx, d.app.ID)
+	for _, bad := range [][]string{
+		{"set", zfb.FormatGatewayTime(target.Add(-time.Hour))}, // the app's past
+		{"set", "2026-12-01T10:00:00+08:00"},                   // not a gateway time
+		{"set", "2026-12-01 10:00:00", "advance", "1h"},        // both
+	} {
+		page := e.act(c, app+"/clock", withCSRF(csrf, bad...), app)
+		if !strings.Contains(page, `class="notice bad"`) {
+			t.Errorf("%q: no error shown", bad)
+		}
+		if got, _ := e.svc.AppNow(ctx, d.app.ID); got.Sub(setAt) > time.Minute {
+			t.Errorf("%q moved the clock to %v", bad, got)
+		}
+	}
 	// The 1h advance ran the waiting trade past its time? It still shows as
 	// the Service sees it.
 	e.page(c, "/dashboard/trades/"+d.waiting.TradeNo, d.waiting.OutTradeNo)

@@ -82,10 +82,26 @@ func appBack(r *http.Request) string {
 }
 
 // clockAction advances an app's clock by the form's "advance": a Go
-// duration ("90m", "25h") or whole days ("2d").
+// duration ("90m", "25h") or whole days ("2d"); or sets it to the form's
+// "set", a Beijing time as gateway.do writes them, which must not be in
+// the app's past.
 func (d *dashboard) clockAction(r *http.Request) (string, string, error) {
 	back := appBack(r)
-	by := strings.TrimSpace(r.PostForm.Get("advance"))
+	by, set := strings.TrimSpace(r.PostForm.Get("advance")), strings.TrimSpace(r.PostForm.Get("set"))
+	if set != "" && by != "" {
+		return back, "", formError("Advance the clock or set it, not both.")
+	}
+	if set != "" {
+		to, err := zfb.ParseGatewayTime(set)
+		if err != nil {
+			return back, "", formError(`Set the clock to a Beijing time like "2026-12-01 10:00:00".`)
+		}
+		now, err := d.svc.SetClock(r.Context(), r.PathValue("app_id"), to)
+		if err != nil {
+			return back, "", err
+		}
+		return back, "The app's clock is set: it is now " + zfb.FormatGatewayTime(now) + ".", nil
+	}
 	step, err := parseDuration(by)
 	if err != nil || step <= 0 {
 		return back, "", formError(`Advance by a duration above zero, like "90m", "25h" or "2d".`)
