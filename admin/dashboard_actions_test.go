@@ -300,6 +300,7 @@ func TestDashboardSearch(t *testing.T) {
 		d.intlWaiting.AcquirementID: "/dashboard/intl/" + d.intlWaiting.AcquirementID,
 		d.intlTransID:               "/dashboard/intl/" + d.intlWaiting.AcquirementID,
 		d.pays.UserID:               "/dashboard/buyers?q=" + d.pays.UserID,
+		d.pays.PaymentCode:          "/dashboard/buyers?q=" + d.pays.UserID,
 		"  " + d.paid.TradeNo + " ": "/dashboard/trades/" + d.paid.TradeNo,
 	} {
 		a := e.get(c, "/dashboard/search?q="+url.QueryEscape(q))

@@ -105,13 +105,14 @@ func (d *dashboard) search(r *http.Request, q string) ([]hit, error) {
 	for _, t := range page.Trades {
 		trade(t)
 	}
-	// Buyers by user_id or logon_id.
+	// Buyers by user_id, logon_id or payment code (the hit's link names
+	// the user_id, not the code).
 	buyers, err := d.svc.Buyers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range buyers {
-		if b.UserID == q || b.LogonID == q {
+		if b.UserID == q || b.LogonID == q || b.PaymentCode == q {
 			add(hit{"buyer", b.UserID, b.LogonID + " · " + zfb.FormatAmount(b.Balance) + " CNY", dashboardPath + "buyers?q=" + url.QueryEscape(b.UserID)})
 		}
 	}
