@@ -38,13 +38,26 @@ func TestOpenSSLBuild(t *testing.T) {
 		t.Logf("go test -tags openssl:\n%s", out)
 		return
 	}
-	for _, missing := range []string{"fatal error: openssl/", "cannot find -lcrypto", "cgo: C compiler"} {
-		if strings.Contains(string(out), missing) {
-			testenv.Require(t, testenv.OpenSSL, "the openssl build cannot compile here: "+firstLine(string(out)))
-			return
-		}
+	if lacksOpenSSL(string(out)) {
+		testenv.Require(t, testenv.OpenSSL, "the openssl build cannot compile here: "+firstLine(string(out)))
+		return
 	}
 	t.Fatalf("go test -tags openssl: %v\n%s", err, out)
+}
+
+// lacksOpenSSL reports whether the build's output says that OpenSSL's
+// headers or library, or a C compiler, are missing: gcc writes "fatal
+// error: openssl/evp.h: No such file or directory", clang "fatal error:
+// 'openssl/evp.h' file not found".
+func lacksOpenSSL(out string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "fatal error:") && strings.Contains(line, "openssl/") ||
+			strings.Contains(line, "cannot find -lcrypto") || strings.Contains(line, "library 'crypto' not found") ||
+			strings.Contains(line, "cgo: C compiler") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {
@@ -54,4 +67,20 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+func TestLacksOpenSSL(t *testing.T) {
+	for out, want := range map[string]bool{
+		"./signer_openssl.go:8:10: fatal error: openssl/evp.h: No such file or directory":  true, // gcc
+		"./signer_openssl.go:8:10: fatal error: 'openssl/evp.h' file not found":            true, // clang
+		"/usr/bin/ld: cannot find -lcrypto: No such file or directory":                     true,
+		"ld: library 'crypto' not found":                                                   true,
+		`cgo: C compiler "gcc" not found: exec: "gcc": executable file not found in $PATH`: true,
+		"--- FAIL: TestOpenSSLSignerInUse (0.00s)":                                         false,
+		"./signer_openssl.go:40:2: fatal error: 'stdio.h' file not found":                  false,
+	} {
+		if got := lacksOpenSSL(out); got != want {
+			t.Errorf("lacksOpenSSL(%q) = %v, want %v", out, got, want)
+		}
+	}
 }
