@@ -3,11 +3,11 @@ package intl
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/zfbpay/zfb/internal/jsontext"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"github.com/zfbpay/zfb/internal/textcheck"
 )
 

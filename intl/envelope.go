@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/zfbpay/zfb/internal/jsontext"
 	"io"
 	"net/http"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/internal/appkeys"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"github.com/zfbpay/zfb/sign"
 )
 

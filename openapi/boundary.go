@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/zfbpay/zfb/internal/jsontext"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"github.com/zfbpay/zfb/internal/textcheck"
 )
 

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/zfbpay/zfb/internal/jsontext"
 	"net/http"
 	"strconv"
 	"sync"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/jsontext"
 	"github.com/zfbpay/zfb/sign"
 )
 

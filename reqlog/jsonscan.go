@@ -1,6 +1,10 @@
 package reqlog
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/zfbpay/zfb/internal/jsontext"
+)
 
 // maxDepth bounds how deeply eachString follows nested objects and
 // arrays, as encoding/json does: a hostile biz_content of a million
@@ -34,16 +38,8 @@ type jsonScanner struct {
 	visit func(name, value string)
 }
 
-func (sc *jsonScanner) space() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
-		case ' ', '\t', '\r', '\n':
-			sc.i++
-		default:
-			return
-		}
-	}
-}
+// space moves past JSON whitespace.
+func (sc *jsonScanner) space() { sc.i = jsontext.SkipSpace(sc.s, sc.i) }
 
 // value reads one value of any kind at depth.
 func (sc *jsonScanner) value(depth int) bool {
