@@ -321,8 +321,14 @@ func (l *Log) read(e *entry, buf *[]byte) (*zfb.RequestRecord, error) {
 }
 
 // PruneRequests keeps the newest keep records and reports how many it
-// removed. Segments whose records are all gone are deleted; the floor is
-// appended to the newest segment, so that a restart keeps them gone.
+// removed. Segments whose records are all gone are deleted, but for the
+// newest; the floor is appended to the newest, so that after a restart the
+// pruned records stay gone and the next ID is still the next.
+//
+// Nothing here is synced either. A new segment is named before the older
+// ones are deleted, and journaling file systems (ext4, XFS) keep
+// such changes to a directory in order, so a power cut does not leave the
+// directory without its newest segment.
 func (l *Log) PruneRequests(ctx context.Context, keep int) (int64, error) {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
@@ -338,11 +344,8 @@ func (l *Log) PruneRequests(ctx context.Context, keep int) (int64, error) {
 	if removed < len(l.entries) {
 		floor = l.entries[removed].id
 	}
-	if l.segs[len(l.segs)-1].last < floor { // the newest segment goes too: start the next
-		if err := l.startSegment(); err != nil {
-			return 0, fmt.Errorf("prune the request log to %d: %w", keep, err)
-		}
-	}
+	// The floor goes to the newest segment, which stays even when all its
+	// records are pruned: its name and the floor keep the next ID.
 	frame := appendFloor(beginFrame(nil), floor)
 	endFrame(frame, 0)
 	seg := l.segs[len(l.segs)-1]
