@@ -22,14 +22,11 @@ import (
 // needs first (ID, flags, app id, method, references), so that the scan
 // on open decodes only that head; the rest follows. Numbers are
 // encoding/binary varints, texts a uvarint length and their bytes.
-const (
-	frameHeader = 8
-	// maxPayload bounds a frame's length as read back: anything longer is
-	// a corrupt header, not a record (a record's answer is cut at
-	// zfb.MaxRecordedAnswer; its parameters are bounded by the gateway's
-	// request limit).
-	maxPayload = 64 << 20
-)
+//
+// The scan on open needs no bound on the length beyond the bytes the file
+// has left: the CRC tells a corrupt header from a record, however large
+// (a record's parameters are bounded only by the gateway's body limit).
+const frameHeader = 8
 
 // The kinds of payload.
 const (

@@ -87,11 +87,11 @@ func (l *Log) scan(seg *segment, buf []byte) ([]byte, error) {
 			bad = "a torn frame header"
 			break
 		}
-		n := int(binary.LittleEndian.Uint32(b[off:]))
-		if n > maxPayload || n > len(b)-off-frameHeader {
+		if int64(binary.LittleEndian.Uint32(b[off:])) > int64(len(b)-off-frameHeader) {
 			bad = "a torn frame"
 			break
 		}
+		n := int(binary.LittleEndian.Uint32(b[off:]))
 		payload := b[off+frameHeader : off+frameHeader+n]
 		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(b[off+4:]) {
 			bad = "a frame whose checksum does not match"
