@@ -89,13 +89,37 @@ type RequestRecorder interface {
 	Record(r *RequestRecord)
 }
 
-// RecordRequests stores records of gateway calls in one transaction and
-// sets their IDs.
+// RequestLog keeps the request log: the four methods of Queries that
+// serve it, with the semantics Queries documents. The Store is one (rows in
+// its database); on SQLite, package reqfile keeps it in files instead.
+type RequestLog interface {
+	RecordRequests(ctx context.Context, records []*RequestRecord) error
+	Requests(ctx context.Context, f RequestFilter) ([]*RequestRecord, error)
+	Request(ctx context.Context, id int64) (*RequestRecord, error)
+	PruneRequests(ctx context.Context, keep int) (int64, error)
+}
+
+// UseRequestLog makes the Service keep the request log in l instead of
+// its Store. Call it before the Service serves, and close l only after the
+// recorder has written its last batch.
+func (s *Service) UseRequestLog(l RequestLog) { s.requests = l }
+
+// requestLog is where the request log is kept: the one given to
+// UseRequestLog, or the Store.
+func (s *Service) requestLog() RequestLog {
+	if s.requests != nil {
+		return s.requests
+	}
+	return s.store
+}
+
+// RecordRequests stores records of gateway calls in one write and sets
+// their IDs.
 func (s *Service) RecordRequests(ctx context.Context, records []*RequestRecord) error {
 	if len(records) == 0 {
 		return nil
 	}
-	return s.store.RecordRequests(ctx, records)
+	return s.requestLog().RecordRequests(ctx, records)
 }
 
 // Requests lists records of the request log, newest first.
@@ -104,16 +128,16 @@ func (s *Service) Requests(ctx context.Context, f RequestFilter) ([]*RequestReco
 		f.Limit = 100
 	}
 	f.Limit = min(f.Limit, 1000)
-	return s.store.Requests(ctx, f)
+	return s.requestLog().Requests(ctx, f)
 }
 
 // Request finds one record of the request log.
 func (s *Service) Request(ctx context.Context, id int64) (*RequestRecord, error) {
-	return s.store.Request(ctx, id)
+	return s.requestLog().Request(ctx, id)
 }
 
 // PruneRequests keeps the newest keep records of the request log and
 // deletes the rest; it reports how many it deleted.
 func (s *Service) PruneRequests(ctx context.Context, keep int) (int64, error) {
-	return s.store.PruneRequests(ctx, max(keep, 0))
+	return s.requestLog().PruneRequests(ctx, max(keep, 0))
 }

@@ -22,6 +22,8 @@ type Service struct {
 	// now due at once instead of at its next poll.
 	Wake func()
 
+	requests RequestLog // nil: the Store keeps the request log
+
 	apps     appCache           // App's
 	openIDs  boundedMap[string] // issued open_ids by openIDKey: they never change
 	logonIDs boundedMap[string] // buyers' logon ids by user id: they never change

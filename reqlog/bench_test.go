@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/reqfile"
 )
 
 // queryRecord is what a trade.query call over gateway.do hands the
@@ -37,9 +38,23 @@ func queryRecord(i int) *zfb.RequestRecord {
 
 // BenchmarkWriteQueryRecords is the request log's cost per trade.query
 // call, off the request's path: masking, finding references and storing,
-// in batches of DefaultBatch on a SQLite file, pruned as Run prunes.
+// in batches of DefaultBatch, pruned as Run prunes; as rows of a SQLite
+// file ("sqlite") and in files beside it (package reqfile, "files").
 func BenchmarkWriteQueryRecords(b *testing.B) {
-	svc := newService(b)
+	b.Run("sqlite", func(b *testing.B) { benchmarkWriteQueryRecords(b, newService(b)) })
+	b.Run("files", func(b *testing.B) {
+		svc := newService(b)
+		l, err := reqfile.Open(b.TempDir(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { l.Close() })
+		svc.UseRequestLog(l)
+		benchmarkWriteQueryRecords(b, svc)
+	})
+}
+
+func benchmarkWriteQueryRecords(b *testing.B, svc *zfb.Service) {
 	r := New(svc, nil, 10_000)
 	ctx := context.Background()
 	batch := make([]*zfb.RequestRecord, 0, r.batch)

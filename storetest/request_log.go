@@ -37,7 +37,17 @@ func requestIDs(rs []*zfb.RequestRecord) []int64 {
 	return ids
 }
 
-func testRequestLog(t *testing.T, s zfb.Store) {
+// RunRequestLog runs the request log's part of the suite against any
+// zfb.RequestLog (a Store, or package reqfile's files), so that every kind
+// of log behaves alike. open must return a new, empty log for each call,
+// closed when its test ends (t.Cleanup).
+func RunRequestLog(t *testing.T, open func(t *testing.T) zfb.RequestLog) {
+	t.Run("RequestLog", func(t *testing.T) { testRequestLog(t, open(t)) })
+}
+
+func testStoreRequestLog(t *testing.T, s zfb.Store) { testRequestLog(t, s) }
+
+func testRequestLog(t *testing.T, s zfb.RequestLog) {
 	ctx := t.Context()
 	var recs []*zfb.RequestRecord
 	for n := range 5 {
@@ -160,12 +170,14 @@ func testRequestLog(t *testing.T, s zfb.Store) {
 	}
 	// Pruning keeps exactly the newest N even after records were written
 	// in a transaction that rolled back (their IDs may be skipped).
-	rolledBack := errors.New("roll back")
-	err = s.InTx(ctx, func(q zfb.Queries) error {
-		ok(t, q.RecordRequests(ctx, []*zfb.RequestRecord{newRequestRecord(200), newRequestRecord(201)}))
-		return rolledBack
-	})
-	wantErr(t, err, rolledBack)
+	if store, isStore := s.(zfb.Store); isStore {
+		rolledBack := errors.New("roll back")
+		err = store.InTx(ctx, func(q zfb.Queries) error {
+			ok(t, q.RecordRequests(ctx, []*zfb.RequestRecord{newRequestRecord(200), newRequestRecord(201)}))
+			return rolledBack
+		})
+		wantErr(t, err, rolledBack)
+	}
 	after := []*zfb.RequestRecord{newRequestRecord(202), newRequestRecord(203)}
 	ok(t, s.RecordRequests(ctx, after))
 	n, err = s.PruneRequests(ctx, 3)

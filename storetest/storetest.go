@@ -107,7 +107,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"ServiceTopUpBuyer", testServiceTopUpBuyer},
 		{"InReadTx", testInReadTx},
 		{"InReadTxWritesFail", testInReadTxWritesFail},
-		{"RequestLog", testRequestLog},
+		{"RequestLog", testStoreRequestLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

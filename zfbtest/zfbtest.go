@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/openapi"
+	"github.com/zfbpay/zfb/reqfile"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
 	"github.com/zfbpay/zfb/sqlstore"
@@ -90,6 +92,20 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	}
 	tb.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, o.clock, o.logger)
+	if o.requestLog > 0 && !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
+		// As `zfb serve` keeps it: in files beside the SQLite database.
+		// Closed after the recorder's last batch (cleanups run last first).
+		// Where files cannot be locked, the database keeps it.
+		l, err := reqfile.Open(strings.TrimPrefix(o.db, "sqlite:")+"-requests", o.logger)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+		case err != nil:
+			tb.Fatalf("zfbtest: opening the request log: %v", err)
+		default:
+			tb.Cleanup(func() { l.Close() })
+			svc.UseRequestLog(l)
+		}
+	}
 	if _, err := sandbox.Ensure(ctx, svc); err != nil {
 		tb.Fatalf("zfbtest: creating the sandbox: %v", err)
 	}

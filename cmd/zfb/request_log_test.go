@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/reqfile"
 	"github.com/zfbpay/zfb/sqlstore"
 )
 
@@ -39,35 +40,87 @@ func TestServeRequestLogFlag(t *testing.T) {
 	} {
 		data := t.TempDir()
 		stdout, _, stop := serveUntilReady(t, map[string]string{"ZFB_REQUEST_LOG": tc.keep}, "--addr", "127.0.0.1:0", "--data", data)
-		gateway := ""
-		for line := range strings.Lines(stdout.String()) {
-			if f := strings.Fields(line); len(f) == 2 && f[0] == "gateway" {
-				gateway = f[1]
-			}
-		}
+		gateway := gatewayURL(stdout.String())
 		for i := 1; i <= 5; i++ { // an app_id no app has: still a call, answered and recorded
-			resp, err := http.PostForm(gateway, url.Values{"app_id": {fmt.Sprintf("call-%d", i)}, "method": {"alipay.trade.query"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			call(t, gateway, fmt.Sprintf("call-%d", i))
 		}
 		stop()
-		store, err := sqlstore.Open(context.Background(), filepath.Join(data, "zfb.db"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := store.Requests(context.Background(), zfb.RequestFilter{Limit: 100})
-		store.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, r := range recs {
-			got = append(got, r.AppID)
-		}
-		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+		if got := fileLogApps(t, filepath.Join(data, "zfb.db-requests")); strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("ZFB_REQUEST_LOG=%s: the log holds %v, want %v", tc.keep, got, tc.want)
 		}
+	}
+}
+
+// gatewayURL is the gateway URL of the banner.
+func gatewayURL(banner string) string {
+	for line := range strings.Lines(banner) {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "gateway" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+func call(t *testing.T, gateway, appID string) {
+	t.Helper()
+	resp, err := http.PostForm(gateway, url.Values{"app_id": {appID}, "method": {"alipay.trade.query"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+func appIDs(recs []*zfb.RequestRecord) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.AppID)
+	}
+	return out
+}
+
+// fileLogApps lists the app ids of the request log in dir, newest first.
+func fileLogApps(t *testing.T, dir string) []string {
+	t.Helper()
+	l, err := reqfile.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	recs, err := l.Requests(context.Background(), zfb.RequestFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return appIDs(recs)
+}
+
+// TestServeRequestLogSharedDatabase: a second serve of the same SQLite
+// file (from another data directory) cannot write the first's log files;
+// it says so and keeps its log as rows of the database, and both logs
+// hold their own calls.
+func TestServeRequestLogSharedDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shared.db")
+	first, _, stopFirst := serveUntilReady(t, nil, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--db", db)
+	second, stderr, stopSecond := serveUntilReady(t, nil, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--db", db)
+	if !strings.Contains(stderr.String(), "keeping it in the database") {
+		t.Errorf("the second serve did not say where its log went:\n%s", stderr)
+	}
+	call(t, gatewayURL(first.String()), "first")
+	call(t, gatewayURL(second.String()), "second")
+	stopSecond()
+	stopFirst()
+	if got := fileLogApps(t, db+"-requests"); strings.Join(got, " ") != "first" {
+		t.Errorf("the files hold %v, want the first serve's call", got)
+	}
+	store, err := sqlstore.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	recs, err := store.Requests(context.Background(), zfb.RequestFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appIDs(recs); strings.Join(got, " ") != "second" {
+		t.Errorf("the database holds %v, want the second serve's call", got)
 	}
 }

@@ -73,6 +73,13 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
+	closeRequestLog, err := openRequestLog(svc, c)
+	if err != nil {
+		return err
+	}
+	// Deferred after the store, so closed before it: after waitRequestLog
+	// below has written the last batch.
+	defer closeRequestLog()
 	created, err := sandbox.Ensure(ctx, svc)
 	if err != nil {
 		return fmt.Errorf("creating the sandbox: %w", err)
