@@ -102,15 +102,21 @@ func (c *checkpointer) loop(writerMoment func()) {
 		case <-tick.C:
 		}
 		// A checkpoint is not interrupted: its context is not the stop's.
-		r, err := walCheckpoint(context.Background(), c.db, "PASSIVE")
-		if err != nil {
-			c.logger.Warn("sqlstore: WAL checkpoint failed", "err", err)
-			continue
-		}
-		c.frames.Store(int64(r.frames))
-		if r.frames >= c.policy.restartFrames {
-			writerMoment()
-		}
+		c.tick(context.Background(), writerMoment)
+	}
+}
+
+// tick runs one PASSIVE checkpoint and, when the WAL has grown to
+// restartFrames, asks for the writer's moment.
+func (c *checkpointer) tick(ctx context.Context, writerMoment func()) {
+	r, err := walCheckpoint(ctx, c.db, "PASSIVE")
+	if err != nil {
+		c.logger.Warn("sqlstore: WAL checkpoint failed", "err", err)
+		return
+	}
+	c.frames.Store(int64(r.frames))
+	if r.frames >= c.policy.restartFrames {
+		writerMoment()
 	}
 }
 
