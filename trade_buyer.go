@@ -42,7 +42,7 @@ func (s *Service) ActAsBuyer(ctx context.Context, tradeNo, action, buyerID strin
 			return fmt.Errorf("%w: the trade is %s", ErrInvalidAction, t.Status)
 		}
 		if action == BuyerActionDecline {
-			return s.closeTrade(ctx, q, t, now)
+			return s.closeTrade(ctx, q, t, now, tradeParties{})
 		}
 		if buyerID != "" && t.BuyerID != "" && buyerID != t.BuyerID {
 			return fmt.Errorf("%w: the trade's buyer is %s", ErrInvalidAction, t.BuyerID)

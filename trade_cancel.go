@@ -27,7 +27,7 @@ func (s *Service) Close(ctx context.Context, app *App, now time.Time, ref TradeR
 		if t.Status != TradeWaitBuyerPay {
 			return ErrTradeStatusError
 		}
-		return s.closeTrade(ctx, q, t, now)
+		return s.closeTrade(ctx, q, t, now, tradeParties{app: app})
 	})
 	return t, err
 }
@@ -71,7 +71,7 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 		switch t.Status {
 		case TradeWaitBuyerPay:
 			t.CancelAction, res.Action = "close", "close"
-			return s.closeTrade(ctx, q, t, now)
+			return s.closeTrade(ctx, q, t, now, tradeParties{app: app})
 		case TradeClosed:
 			switch {
 			case t.CancelAction != "":
@@ -93,7 +93,7 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 			return ErrTradeCancelTimeOut
 		}
 		refund := &Refund{TradeNo: t.TradeNo, OutRequestNo: t.OutTradeNo, Amount: t.TotalAmount, Reason: "cancel", ByCancel: true, CreatedAt: now}
-		if err := s.postRefund(ctx, q, t, refund, now); err != nil {
+		if err := s.postRefund(ctx, q, t, refund, now, tradeParties{app: app}); err != nil {
 			return err
 		}
 		t.CancelAction, res.Action = "refund", "refund"

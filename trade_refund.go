@@ -84,7 +84,7 @@ func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd Refun
 		}
 		res.Refund = &Refund{TradeNo: t.TradeNo, OutRequestNo: number, Amount: amount, Reason: cmd.RefundReason, CreatedAt: now}
 		res.FundChange = true
-		if err := s.postRefund(ctx, q, t, res.Refund, now); err != nil {
+		if err := s.postRefund(ctx, q, t, res.Refund, now, tradeParties{app: app}); err != nil {
 			return err
 		}
 		return q.UpdateTrade(ctx, t)
@@ -97,8 +97,9 @@ func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd Refun
 
 // postRefund records r, moves its money back to the buyer and updates t's
 // refunded amount (closing it when refunded in full), in the caller's
-// transaction; the caller writes t.
-func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund, now time.Time) error {
+// transaction; the caller writes t. known is what the caller has read of
+// the trade's app and buyer in that transaction.
+func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund, now time.Time, known tradeParties) error {
 	if err := q.CreateRefund(ctx, r); err != nil {
 		return err
 	}
@@ -116,5 +117,5 @@ func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund
 	if t.RefundedAmount == t.TotalAmount {
 		t.Status, t.ClosedAt = TradeClosed, now
 	}
-	return s.notify(ctx, q, t, now, r)
+	return s.notifyKnowing(ctx, q, t, now, r, known)
 }

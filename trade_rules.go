@@ -41,13 +41,14 @@ func settleTrade(t *Trade, now time.Time) bool {
 }
 
 // closeTrade closes a trade waiting for payment, writes it and records the
-// TRADE_CLOSED notification.
-func (s *Service) closeTrade(ctx context.Context, q Queries, t *Trade, now time.Time) error {
+// TRADE_CLOSED notification; known is what the caller has read of the
+// trade's app and buyer in its transaction.
+func (s *Service) closeTrade(ctx context.Context, q Queries, t *Trade, now time.Time, known tradeParties) error {
 	t.Status, t.ClosedAt = TradeClosed, now
 	if err := q.UpdateTrade(ctx, t); err != nil {
 		return err
 	}
-	return s.notify(ctx, q, t, now, nil)
+	return s.notifyKnowing(ctx, q, t, now, nil, known)
 }
 
 // expire settles t and, when that changed it, writes it and records the

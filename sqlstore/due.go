@@ -13,7 +13,18 @@ import (
 // whose time has come, at most limit of them (none when limit is below 1),
 // oldest first, by their key among rows due at the same time. Each is a
 // range scan of an index on (app_id, status, time, key) from migration
-// 0006, which gives the rows in order.
+// 0006, or of one on (app_id, time, key) of rows of the status (0015),
+// which gives the rows in order.
+
+// expiredTradesQuery names its status as a literal: the partial index
+// trades_app_waiting_expires (migration 0015) holds only that status. A
+// planner uses a partial index only for a WHERE that implies the index's;
+// with a bound status SQLite would prepare the statement again at each
+// run to find out, and PostgreSQL's generic plan of a prepared statement
+// could not use it.
+const expiredTradesQuery = `SELECT ` + tradeColumns + ` FROM trades
+	WHERE app_id = $1 AND status = '` + string(zfb.TradeWaitBuyerPay) + `' AND expires_at <= $2
+	ORDER BY expires_at, trade_no LIMIT $3`
 
 // ExpiredTrades lists the app's WAIT_BUYER_PAY trades whose expires_at is
 // at or before now, earliest expiry first.
@@ -21,10 +32,7 @@ func (q *queries) ExpiredTrades(ctx context.Context, appID string, now time.Time
 	if limit < 1 {
 		return nil, nil
 	}
-	rows, err := q.read.QueryContext(ctx, `SELECT `+tradeColumns+` FROM trades
-		WHERE app_id = $1 AND status = $2 AND expires_at <= $3
-		ORDER BY expires_at, trade_no LIMIT $4`,
-		appID, string(zfb.TradeWaitBuyerPay), micros(now), limit)
+	rows, err := q.read.QueryContext(ctx, expiredTradesQuery, appID, micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("expired trades of app %q: %w", appID, err)
 	}

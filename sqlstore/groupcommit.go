@@ -41,6 +41,12 @@ type groupCommitter struct {
 	mu      sync.RWMutex // held for reading while submitting, for writing to close the queue
 	closed  bool
 
+	// checkpointDue is set by the checkpointer when the WAL should start
+	// over: the loop then calls checkpoint between two batches, while no
+	// write transaction is open (checkpoint.go).
+	checkpointDue atomic.Bool
+	checkpoint    func(context.Context)
+
 	batches atomic.Int64 // commits, for tests and the curious
 	members atomic.Int64 // transactions committed or rolled back through batches
 }
@@ -53,8 +59,12 @@ type pendingTx struct {
 	done  chan struct{}
 }
 
-func newGroupCommitter(db *sql.DB, logger *slog.Logger, wrap func(*sql.Tx) *queries) *groupCommitter {
-	g := &groupCommitter{db: db, logger: logger, wrap: wrap, queue: make(chan *pendingTx, maxBatch), stopped: make(chan struct{})}
+// newGroupCommitter starts the loop that commits db's write transactions;
+// checkpoint, when not nil, is what the loop runs when asked between two
+// batches (requestCheckpoint).
+func newGroupCommitter(db *sql.DB, logger *slog.Logger, wrap func(*sql.Tx) *queries, checkpoint func(context.Context)) *groupCommitter {
+	g := &groupCommitter{db: db, logger: logger, wrap: wrap, checkpoint: checkpoint,
+		queue: make(chan *pendingTx, maxBatch), stopped: make(chan struct{})}
 	go g.loop()
 	return g
 }
@@ -111,12 +121,19 @@ func (g *groupCommitter) loop() {
 				break drain
 			}
 		}
+		if g.checkpointDue.Swap(false) && g.checkpoint != nil {
+			g.checkpoint(context.Background())
+		}
 		g.commit(batch)
 		for _, p := range batch {
 			close(p.done)
 		}
 	}
 }
+
+// requestCheckpoint asks the loop to run its checkpoint before its next
+// batch.
+func (g *groupCommitter) requestCheckpoint() { g.checkpointDue.Store(true) }
 
 // commit runs batch in one transaction and sets each member's outcome.
 func (g *groupCommitter) commit(batch []*pendingTx) {

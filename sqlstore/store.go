@@ -50,8 +50,9 @@ type Store struct {
 	// prepared statements).
 	group                 *groupCommitter
 	readStmts, writeStmts *stmtCache
-	folder                *folder      // folds pending ledger entries (ledger_pending.go)
-	appVersions           *appVersions // kept app versions (SQLite only: app_versions.go)
+	folder                *folder       // folds pending ledger entries (ledger_pending.go)
+	checkpoints           *checkpointer // copies SQLite's WAL into the database (checkpoint.go)
+	appVersions           *appVersions  // kept app versions (SQLite only: app_versions.go)
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -59,6 +60,11 @@ type Store struct {
 // else is the path of a SQLite file, optionally prefixed with "sqlite:",
 // whose directory is created when missing. A nil logger discards.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
+	return open(ctx, url, logger, defaultWALPolicy)
+}
+
+// open is Open with the WAL checkpointed as wal says (SQLite only).
+func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,7 +75,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		s, err = openPostgres(url)
 	} else {
-		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), logger)
+		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), logger, wal)
 	}
 	if err != nil {
 		return nil, err
@@ -82,7 +88,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 		s.group = newGroupCommitter(s.write, logger, func(tx *sql.Tx) *queries {
 			exec := cachedTx{tx: tx, cache: s.writeStmts, uncancelled: true}
 			return &queries{store: s, read: exec, write: exec, tx: tx}
-		})
+		}, s.checkpoints.restart)
 	}
 	if _, err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
@@ -90,10 +96,13 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if s.dialect.pendingEntries() {
 		s.folder = startFolder(s, foldInterval, logger)
 	}
+	if s.checkpoints != nil {
+		s.checkpoints.start(s.group.requestCheckpoint)
+	}
 	return s, nil
 }
 
-func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+func openSQLite(ctx context.Context, path string, logger *slog.Logger, wal walPolicy) (*Store, error) {
 	switch {
 	case path == "":
 		return nil, errors.New("sqlstore: no SQLite database path")
@@ -145,7 +154,9 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*Store, 
 	// own (about 40 % of the CPU of a payment's transaction in
 	// BenchmarkTradePayCommandParallel). It is never read
 	// after a crash (the WAL is what recovers), so memory loses nothing.
-	write, err := sql.Open("sqlite", dsn("temp_store(memory)")+"&_txlock=immediate")
+	// wal_autocheckpoint=0: the checkpointer copies the WAL, not the
+	// writer's commits (checkpoint.go).
+	write, err := sql.Open("sqlite", dsn("temp_store(memory)", "wal_autocheckpoint(0)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
@@ -162,7 +173,19 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*Store, 
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	return &Store{dialect: sqliteDialect(), write: write, read: read, appVersions: newAppVersions()}, nil
+	// The checkpointer's connection waits little for readers: it holds
+	// the writer meanwhile (checkpoint.go).
+	checkpoint, err := sql.Open("sqlite", dsn(fmt.Sprintf("busy_timeout(%d)", checkpointBusyTimeout.Milliseconds())))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlstore: open %s: %w", path, err), write.Close(), read.Close())
+	}
+	checkpoint.SetMaxOpenConns(1)
+	checkpoint.SetMaxIdleConns(1)
+	checkpoint.SetConnMaxIdleTime(0)
+	checkpoint.SetConnMaxLifetime(0)
+
+	return &Store{dialect: sqliteDialect(), write: write, read: read, appVersions: newAppVersions(),
+		checkpoints: newCheckpointer(checkpoint, wal, logger)}, nil
 }
 
 // enableWAL puts the database file in WAL mode, which it then keeps, and
@@ -259,11 +282,15 @@ func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
 	}
+	var err error
+	if s.checkpoints != nil {
+		err = s.checkpoints.close()
+	}
 	if s.readStmts != nil {
 		s.readStmts.close()
 		s.writeStmts.close()
 	}
-	err := s.write.Close()
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
