@@ -13,7 +13,10 @@ import (
 // one page written per group commit rather than one per trade. At a
 // steady rate a new number meets an earlier one as often as with 15
 // random digits a day: 10^7 numbers a millisecond, against 10^15 a day
-// of 86,400,000 ms.
+// of 86,400,000 ms. Under a clock that stands still (a test's) they meet
+// sooner; a number already taken fails the trade's insert with
+// ErrConflict, and Service.command runs the transaction again, with a new
+// number.
 func newTradeNo(now time.Time) string {
 	now = now.In(Beijing)
 	h, m, sec := now.Clock()

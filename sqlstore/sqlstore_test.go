@@ -577,3 +577,30 @@ func TestTradeZeroTimesAreNull(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteRequestLogRowsDropped: migration 16 deletes the request log's
+// rows, which serve no longer reads once the log is kept in files.
+func TestSQLiteRequestLogRowsDropped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zfb.db")
+	s := openURL(t, path)
+	ctx := t.Context()
+	rec := &zfb.RequestRecord{At: time.Now(), Dialect: zfb.DialectOpenAPI, Method: "alipay.trade.query", Refs: []string{"T1"}}
+	if err := s.RecordRequests(ctx, []*zfb.RequestRecord{rec}); err != nil {
+		t.Fatal(err)
+	}
+	// As a database migrated by the version before this one.
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 16`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openURL(t, path)
+	for _, table := range []string{"request_log", "request_refs"} {
+		var n int
+		if err := s.write.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s has %d rows after migration 16, want 0", table, n)
+		}
+	}
+}
