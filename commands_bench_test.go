@@ -75,17 +75,7 @@ func BenchmarkTradePayCommand(b *testing.B) {
 // its own fsync.
 func BenchmarkTradePayCommandParallel(b *testing.B) {
 	e := newBenchEnv(b)
-	var next atomic.Int64
-	b.SetParallelism(8)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU(b)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			e.pay(b, int(next.Add(1)))
-		}
-	})
-	reportCPUPerOp(b, cpu0)
+	benchPayParallel(b, e, func() time.Time { return e.now })
 }
 
 // BenchmarkTradePayCommandParallelNow is BenchmarkTradePayCommandParallel
@@ -93,7 +83,12 @@ func BenchmarkTradePayCommandParallel(b *testing.B) {
 // all at one instant: trade numbers then follow the clock, as they do in
 // the indexes of a store that has been taking pays for a while.
 func BenchmarkTradePayCommandParallelNow(b *testing.B) {
-	e := newBenchEnv(b)
+	benchPayParallel(b, newBenchEnv(b), time.Now)
+}
+
+// benchPayParallel pays from 16 goroutines per core, each pay at the time
+// at gives, and reports the process's CPU per pay.
+func benchPayParallel(b *testing.B, e *benchEnv, at func() time.Time) {
 	var next atomic.Int64
 	b.SetParallelism(8)
 	b.ReportAllocs()
@@ -101,7 +96,7 @@ func BenchmarkTradePayCommandParallelNow(b *testing.B) {
 	cpu0 := processCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			e.payAt(b, int(next.Add(1)), time.Now())
+			e.payAt(b, int(next.Add(1)), at())
 		}
 	})
 	reportCPUPerOp(b, cpu0)
