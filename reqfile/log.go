@@ -102,6 +102,10 @@ type entry struct {
 	failed bool
 }
 
+// DirBeside is the directory of the request log of the SQLite database at
+// dbPath: beside it, as SQLite's -wal file is.
+func DirBeside(dbPath string) string { return dbPath + "-requests" }
+
 // Option configures Open.
 type Option func(*Log)
 

@@ -56,6 +56,15 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	return open(ctx, url, logger, defaultWALPolicy)
 }
 
+// SQLitePath is the path of the SQLite file url names, as Open reads it;
+// false when url is a PostgreSQL one.
+func SQLitePath(url string) (string, bool) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return "", false
+	}
+	return strings.TrimPrefix(url, "sqlite:"), true
+}
+
 // open is Open with the WAL checkpointed as wal says (SQLite only).
 func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (*Store, error) {
 	if logger == nil {
@@ -65,10 +74,10 @@ func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (
 		s   *Store
 		err error
 	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
-		s, err = openPostgres(url)
+	if path, ok := SQLitePath(url); ok {
+		s, err = openSQLite(ctx, path, logger, wal)
 	} else {
-		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), logger, wal)
+		s, err = openPostgres(url)
 	}
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -92,11 +91,11 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	}
 	tb.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, o.clock, o.logger)
-	if o.requestLog > 0 && !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
+	if path, ok := sqlstore.SQLitePath(o.db); ok && o.requestLog > 0 {
 		// As `zfb serve` keeps it: in files beside the SQLite database.
 		// Closed after the recorder's last batch (cleanups run last first).
 		// Where files cannot be locked, the database keeps it.
-		l, err := reqfile.Open(strings.TrimPrefix(o.db, "sqlite:")+"-requests", o.logger)
+		l, err := reqfile.Open(reqfile.DirBeside(path), o.logger)
 		switch {
 		case errors.Is(err, errors.ErrUnsupported):
 		case err != nil:

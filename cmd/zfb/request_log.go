@@ -2,21 +2,20 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/reqfile"
+	"github.com/zfbpay/zfb/sqlstore"
 )
 
 // requestLogDir is where the request log of a SQLite database lives in
-// files, beside it as SQLite's -wal is: "" for PostgreSQL, whose
-// instances share the log as rows.
+// files: "" for PostgreSQL, whose instances share the log as rows.
 func (c *config) requestLogDir() string {
-	db := c.database()
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	path, ok := sqlstore.SQLitePath(c.database())
+	if !ok {
 		return ""
 	}
-	return strings.TrimPrefix(db, "sqlite:") + "-requests"
+	return reqfile.DirBeside(path)
 }
 
 // openRequestLog gives svc the request log in files when the database is
