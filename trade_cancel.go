@@ -93,11 +93,8 @@ func (s *Service) Cancel(ctx context.Context, app *App, now time.Time, ref Trade
 			return ErrTradeCancelTimeOut
 		}
 		refund := &Refund{TradeNo: t.TradeNo, OutRequestNo: t.OutTradeNo, Amount: t.TotalAmount, Reason: "cancel", ByCancel: true, CreatedAt: now}
-		if err := s.postRefund(ctx, q, t, refund, now, tradeParties{app: app}); err != nil {
-			return err
-		}
 		t.CancelAction, res.Action = "refund", "refund"
-		return q.UpdateTrade(ctx, t)
+		return s.postRefund(ctx, q, t, refund, now, tradeParties{app: app})
 	})
 	if err != nil {
 		if _, refused := AsError(err); refused && res.Trade != nil {

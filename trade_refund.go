@@ -84,10 +84,7 @@ func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd Refun
 		}
 		res.Refund = &Refund{TradeNo: t.TradeNo, OutRequestNo: number, Amount: amount, Reason: cmd.RefundReason, CreatedAt: now}
 		res.FundChange = true
-		if err := s.postRefund(ctx, q, t, res.Refund, now, tradeParties{app: app}); err != nil {
-			return err
-		}
-		return q.UpdateTrade(ctx, t)
+		return s.postRefund(ctx, q, t, res.Refund, now, tradeParties{app: app})
 	})
 	if err != nil {
 		return nil, err
@@ -95,11 +92,22 @@ func (s *Service) Refund(ctx context.Context, app *App, now time.Time, cmd Refun
 	return &res, nil
 }
 
-// postRefund records r, moves its money back to the buyer and updates t's
-// refunded amount (closing it when refunded in full), in the caller's
-// transaction; the caller writes t. known is what the caller has read of
-// the trade's app and buyer in that transaction.
+// postRefund refunds r of t, which the caller has read in this
+// transaction and changed as it needs (a cancel's action). It writes t
+// first, with r's amount added (closed when refunded in full): t's version
+// then decides a race with another command on the trade before any account
+// is locked, so the loser runs again and is answered for the trade's new
+// state, not for the merchant's balance the winner has spent. Then it
+// records r and moves its money back to the buyer. known is what the caller
+// has read of the trade's app and buyer in this transaction.
 func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund, now time.Time, known tradeParties) error {
+	t.RefundedAmount += r.Amount
+	if t.RefundedAmount == t.TotalAmount {
+		t.Status, t.ClosedAt = TradeClosed, now
+	}
+	if err := q.UpdateTrade(ctx, t); err != nil {
+		return err
+	}
 	if err := q.CreateRefund(ctx, r); err != nil {
 		return err
 	}
@@ -112,10 +120,6 @@ func (s *Service) postRefund(ctx context.Context, q Queries, t *Trade, r *Refund
 	}
 	if err != nil {
 		return err
-	}
-	t.RefundedAmount += r.Amount
-	if t.RefundedAmount == t.TotalAmount {
-		t.Status, t.ClosedAt = TradeClosed, now
 	}
 	return s.notifyKnowing(ctx, q, t, now, r, known)
 }

@@ -105,3 +105,38 @@ func TestRaces(t *testing.T) {
 		srv.CheckLedger(t)
 	})
 }
+
+// TestRefundRacesCancel races a partial refund and a cancel of one paid
+// trade whose merchant holds exactly that trade's money. One of them
+// refunds; the other is refused for the trade's state
+// (ACQ.REASON_TRADE_REFUND_FEE_ERR), never for the merchant's balance,
+// which covered whichever came first.
+func TestRefundRacesCancel(t *testing.T) {
+	backends(t, func(t *testing.T, srv *zfbtest.Server) {
+		e := newTradeEnv(t, srv)
+		ctx := context.Background()
+		for range 25 {
+			srv.SettleMerchant(t, e.app)
+			no := e.outTradeNo()
+			e.mustPay(no, "10.00")
+			var cancelErr, refundErr error
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, cancelErr = e.c.TradeCancel(ctx, alipay.TradeCancel{OutTradeNo: no})
+			}()
+			go func() {
+				defer wg.Done()
+				_, refundErr = e.c.TradeRefund(ctx, alipay.TradeRefund{OutTradeNo: no, RefundAmount: "1.00", OutRequestNo: "r"})
+			}()
+			wg.Wait()
+			cancelled := cancelErr == nil && alipay.IsCode(refundErr, "ACQ.REASON_TRADE_REFUND_FEE_ERR")
+			refunded := refundErr == nil && alipay.IsCode(cancelErr, "ACQ.REASON_TRADE_REFUND_FEE_ERR")
+			if !cancelled && !refunded {
+				t.Fatalf("%s: cancel %v, refund %v; want one to succeed and the other refused with ACQ.REASON_TRADE_REFUND_FEE_ERR", no, cancelErr, refundErr)
+			}
+		}
+		srv.CheckLedger(t)
+	})
+}
