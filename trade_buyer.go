@@ -58,11 +58,13 @@ func (s *Service) ActAsBuyer(ctx context.Context, tradeNo, action, buyerID strin
 		if action == BuyerActionScan {
 			return q.UpdateTrade(ctx, t)
 		}
+		// The trade first: its version decides a race with a cancel or a
+		// second confirmation before the buyer's account is locked.
 		t.Status, t.PaidAt = TradeSuccess, now
-		if err := s.postPayment(ctx, q, t, now, tradeParties{}); err != nil {
+		if err := q.UpdateTrade(ctx, t); err != nil {
 			return err
 		}
-		return q.UpdateTrade(ctx, t)
+		return s.postPayment(ctx, q, t, now, tradeParties{})
 	})
 	return t, err
 }
