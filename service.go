@@ -17,9 +17,10 @@ type Service struct {
 	store  Store
 	Clock  Clock // the wall clock every app clock is based on
 	Logger *slog.Logger
-	// Wake, when set, is called after an app's clock moved and the work it
-	// made due was done, so that the notification dispatcher sends what is
-	// now due at once instead of at its next poll.
+	// Wake, when set, is called when there is a notification to send now:
+	// after a command that recorded one committed, and after an app's
+	// clock moved and the work it made due was done. The notification
+	// dispatcher then sends it at once instead of at its next poll.
 	Wake func()
 
 	requests RequestLog // nil: the Store keeps the request log
@@ -341,19 +342,41 @@ func (s *Service) read(ctx context.Context, fn func(q Queries) error) error {
 
 // command runs fn in one transaction and runs it again, from a fresh read,
 // when another command won a race for the same rows (ErrStale, ErrConflict).
-// After a command commits it wakes the dispatcher (Wake), which costs a
-// channel send: the command may have recorded a notification, which then
-// goes out at once instead of at the dispatcher's next poll.
+// When a command that recorded a notification commits, it wakes the
+// dispatcher (Wake), which then sends it at once instead of at its next
+// poll. Other commands do not: a wake costs the dispatcher a claim, a
+// statement on the writer, that would find nothing to send.
 func (s *Service) command(ctx context.Context, fn func(q Queries) error) error {
 	const attempts = 10
 	for i := 1; ; i++ {
-		err := s.store.InTx(ctx, fn)
+		var enqueued bool
+		err := s.store.InTx(ctx, func(q Queries) error {
+			watched := outboxWatch{Queries: q}
+			err := fn(&watched)
+			enqueued = watched.enqueued
+			return err
+		})
 		if i < attempts && (errors.Is(err, ErrStale) || errors.Is(err, ErrConflict)) {
 			continue
 		}
-		if err == nil && s.Wake != nil {
+		if err == nil && enqueued && s.Wake != nil {
 			s.Wake()
 		}
 		return err
 	}
+}
+
+// outboxWatch is a command's Queries, noting whether the command recorded
+// an outbox message.
+type outboxWatch struct {
+	Queries
+	enqueued bool
+}
+
+func (w *outboxWatch) EnqueueOutbox(ctx context.Context, m *OutboxMessage) error {
+	err := w.Queries.EnqueueOutbox(ctx, m)
+	if err == nil {
+		w.enqueued = true
+	}
+	return err
 }
