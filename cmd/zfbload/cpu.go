@@ -54,14 +54,14 @@ func startCPU(pid int) cpuMeter {
 	return cpuMeter{pid: pid, start: start, ok: ok}
 }
 
-// perAnswer is the CPU spent since start over answers; 0 when unknown.
-func (m cpuMeter) perAnswer(answers int) time.Duration {
-	if !m.ok || answers <= 0 {
-		return 0
+// spent is the CPU spent since start; ok is false when unknown.
+func (m cpuMeter) spent() (cpu time.Duration, ok bool) {
+	if !m.ok {
+		return 0, false
 	}
 	end, ok := processCPU(m.pid)
 	if !ok {
-		return 0
+		return 0, false
 	}
-	return (end - m.start) / time.Duration(answers)
+	return end - m.start, true
 }

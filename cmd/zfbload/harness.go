@@ -103,33 +103,43 @@ var workloadNames = map[string]string{
 	"bigquery":  "alipay.trade.query, each a distinct seeded trade",
 }
 
-func (h *harness) workload(ctx context.Context, w string) (result, error) {
+// open prepares workload w for measuring in rounds: it signs the
+// workload's requests (starts the stub process, for the stub) and returns
+// what measures one round's share of them.
+func (h *harness) open(ctx context.Context, w string) (*measurement, error) {
 	switch w {
 	case "ceiling":
-		return h.ceiling(ctx)
+		return h.ceiling()
 	case "stub":
 		return h.stub(ctx)
 	}
 	reqs, err := h.signer.requests(w, h.c.n)
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
-	profiled := h.startProfile(ctx, w)
-	cpu := startCPU(h.target.pid())
-	rss := startRSS(h.target.pid(), w, h.zfb.answered.Load, h.log, h.c.rssLog)
-	r := h.zfb.run(ctx, workloadNames[w], reqs)
-	r.cpuPerAnswer = cpu.perAnswer(r.ok)
-	r.rssPeakKiB, r.rssKiB = rss.end()
-	if err := profiled(); err != nil {
-		return result{}, fmt.Errorf("profiling zfb: %w", err)
-	}
+	m := &measurement{workload: w, name: workloadNames[w]}
 	switch w {
 	case "poll":
-		r.note = "answered from the signature cache"
+		m.note = "answered from the signature cache"
 	case "bigquery":
-		r.note = "over " + formatCount(h.c.trades) + " seeded trades"
+		m.note = "over " + formatCount(h.c.trades) + " seeded trades"
 	}
-	return r, nil
+	m.slice = func(ctx context.Context, k, rounds int) (result, error) {
+		profiled := func() error { return nil }
+		if k == 0 {
+			profiled = h.startProfile(ctx, w)
+		}
+		cpu := startCPU(h.target.pid())
+		rss := startRSS(h.target.pid(), w, h.zfb.answered.Load, h.log, h.c.rssLog)
+		r := h.zfb.run(ctx, m.name, roundShare(reqs, k, rounds))
+		r.cpu, r.cpuKnown = cpu.spent()
+		r.rssPeakKiB, r.rssKiB = rss.end()
+		if err := profiled(); err != nil {
+			return result{}, fmt.Errorf("profiling zfb: %w", err)
+		}
+		return r, nil
+	}
+	return m, nil
 }
 
 // profileSeconds is how much of each workload --profile records.
@@ -149,29 +159,14 @@ func (h *harness) startProfile(ctx context.Context, w string) (wait func() error
 }
 
 // ceiling counts RSA signatures of a typical answer over every core, made
-// with a signer like the measured zfb's (ceilingSigner); its note names it.
-func (h *harness) ceiling(ctx context.Context) (result, error) {
+// with a signer like the measured zfb's (ceilingSigner), for each round's
+// share of --ceiling-time; its note names the signer.
+func (h *harness) ceiling() (*measurement, error) {
 	s, name, err := ceilingSigner(h.target.signer, h.signer.key)
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
 	content := []byte(`{"code":"10000","msg":"Success","buyer_logon_id":"pay***@sandbox.zfb","buyer_pay_amount":"0.01","buyer_user_id":"2088000000000001","invoice_amount":"0.01","out_trade_no":"L00000000P000001","point_amount":"0.00","receipt_amount":"0.01","send_pay_date":"2026-11-29 20:00:00","total_amount":"0.01","trade_no":"2026112922001400000000000001","trade_status":"TRADE_SUCCESS"}`)
-	var n atomic.Int64
-	deadline := time.Now().Add(h.c.ceilingD)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				if _, err := s.Sign(h.signer.alg, content); err == nil {
-					n.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
 	note := name
 	if h.target.signer != name {
 		note += "; zfb signs with " + h.target.signer
@@ -179,7 +174,27 @@ func (h *harness) ceiling(ctx context.Context) (result, error) {
 			note += ": run zfbload with -tags openssl"
 		}
 	}
-	return result{name: workloadNames["ceiling"], note: note, ok: int(n.Load()), perSecond: float64(n.Load()) / time.Since(start).Seconds()}, nil
+	m := &measurement{workload: "ceiling", name: workloadNames["ceiling"], note: note}
+	m.slice = func(ctx context.Context, k, rounds int) (result, error) {
+		var n atomic.Int64
+		start := time.Now()
+		deadline := start.Add(h.c.ceilingD / time.Duration(rounds))
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(deadline) && ctx.Err() == nil {
+					if _, err := s.Sign(h.signer.alg, content); err == nil {
+						n.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return result{name: m.name, ok: int(n.Load()), elapsed: time.Since(start)}, nil
+	}
+	return m, nil
 }
 
 // stub serves the query requests from a bare handler in a process of its
@@ -187,22 +202,31 @@ func (h *harness) ceiling(ctx context.Context) (result, error) {
 // signature with the app's key and answers a query answer naming the
 // request's out_trade_no (so every answer is distinct and freshly signed),
 // with no storage.
-func (h *harness) stub(ctx context.Context) (result, error) {
+// stubWarmUp is how many requests per connection warm the stub up.
+const stubWarmUp = 8
+
+func (h *harness) stub(ctx context.Context) (*measurement, error) {
 	p, err := startStubProcess(ctx, stubConfig{AppPublicKey: h.signer.app.AppPublicKey, Signer: h.target.signer, Alg: string(h.signer.alg)})
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
-	defer p.stop()
 	reqs, err := h.signer.requests("stub", h.c.n)
 	if err != nil {
-		return result{}, err
+		p.stop()
+		return nil, err
 	}
 	d := newDriver([]string{"http://" + p.addr}, h.c.conns, h.c.rate)
-	defer d.close()
-	cpu := startCPU(p.pid())
-	r := d.run(ctx, workloadNames["stub"], reqs)
-	r.cpuPerAnswer = cpu.perAnswer(r.ok)
-	return r, nil
+	// Warm the new process and open its connections, unmeasured: zfb has
+	// answered calls since it started (the buyers added), the stub none.
+	d.run(ctx, "warm-up", reqs[:min(len(reqs), stubWarmUp*h.c.conns)])
+	m := &measurement{workload: "stub", name: workloadNames["stub"], close: func() { d.close(); p.stop() }}
+	m.slice = func(ctx context.Context, k, rounds int) (result, error) {
+		cpu := startCPU(p.pid())
+		r := d.run(ctx, m.name, roundShare(reqs, k, rounds))
+		r.cpu, r.cpuKnown = cpu.spent()
+		return r, nil
+	}
+	return m, nil
 }
 
 type stubHandler struct {

@@ -26,10 +26,32 @@ type result struct {
 	// rssPeakKiB is the highest RSS of the started zfb sampled during the
 	// workload (every rssSampleInterval).
 	rssPeakKiB int64
-	// cpuPerAnswer is the CPU the server process (zfb, or the stub) spent
-	// per successful answer over the workload, background work included;
-	// 0 when unknown (a --target).
-	cpuPerAnswer time.Duration
+	// cpu is the CPU the server process (zfb, or the stub) spent over the
+	// workload, background work included; cpuKnown is false when unknown
+	// (a --target).
+	cpu      time.Duration
+	cpuKnown bool
+	// late is how late each request was sent, open loop (from when it was
+	// due), sorted.
+	late []time.Duration
+	// roundRates are the answers/s of each round (--rounds), in order.
+	roundRates []float64
+}
+
+// cpuPerAnswer is the server's CPU per successful answer; 0 when unknown.
+func (r result) cpuPerAnswer() time.Duration {
+	if !r.cpuKnown || r.ok <= 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.ok)
+}
+
+// lateNote says how late the client sent its requests (p99), in open loop.
+func (r result) lateNote() string {
+	if len(r.late) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("sent late: p99 %s", ms(r.late[len(r.late)*99/100]))
 }
 
 func (r result) rate() float64 {
@@ -145,9 +167,10 @@ func (d *driver) run(ctx context.Context, name string, reqs []request) result {
 		}
 	}
 	slices.Sort(r.latencies)
-	if d.rate > 0 {
+	if d.rate > 0 && len(late) > 0 {
 		slices.Sort(late)
-		r.note = fmt.Sprintf("sent late: p99 %s", ms(late[len(late)*99/100]))
+		r.late = late
+		r.note = r.lateNote()
 	}
 	if s := firstFail.Load(); s != nil {
 		r.firstFail = *s

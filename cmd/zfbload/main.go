@@ -31,6 +31,10 @@
 // whatever the answers do (open loop), and latency then counts from when
 // each request was due, so a stalled server cannot hide its queue.
 //
+// The workloads take turns in rounds (--rounds, rounds.go), each round
+// running every workload on its share of the requests, so that the stub
+// and zfb meet the same machine however its neighbours' load drifts.
+//
 // It prints answers/s, their share of the ceiling and of the stub, latency
 // percentiles, failures, and the RSS of the zfb it started (at the end of
 // each workload and its peak, sampled every 100 ms; --rss-log prints it as
@@ -84,6 +88,7 @@ type config struct {
 	buyers    int     // paying buyers the pay, freeze and intlpay requests are spread over
 	rate      float64 // open loop arrivals/s; 0 closed loop
 	ceilingD  time.Duration
+	rounds    int    // the workloads take turns this many times (rounds.go)
 	profile   string // directory for zfb's CPU profiles, one per workload; "" none
 	trades    int    // paid trades to seed before the workloads
 	rssLog    time.Duration
@@ -118,8 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.conns, "conns", 16, "keep-alive connections (closed loop)")
 	fs.IntVar(&c.buyers, "buyers", 64, "paying buyers to spread pay, freeze and intlpay over (the sandbox's one and more made through the admin API); 1: the sandbox's one pays everything")
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second (0: closed loop)")
+	fs.IntVar(&c.rounds, "rounds", 5, "measure in this many rounds, each running every workload on its share of the requests in turn, so that the stub and zfb's workloads meet the same machine (1: each workload once, whole)")
 	fs.DurationVar(&c.ceilingD, "ceiling-time", 3*time.Second, "how long to measure the signing ceiling")
-	fs.StringVar(&c.profile, "profile", "", "write a CPU profile of the started zfb during each workload to this directory (<workload>.pprof, for go tool pprof; the first seconds of the workload: give --n enough for them)")
+	fs.StringVar(&c.profile, "profile", "", "write a CPU profile of the started zfb during each workload to this directory (<workload>.pprof, for go tool pprof; the first seconds of its first round: give --n enough for them, or --rounds 1)")
 	fs.IntVar(&c.trades, "trades", 0, "paid trades to store in zfb's database before the workloads, straight through sqlstore (with --target, give its --db); bigquery asks for them")
 	fs.DurationVar(&c.rssLog, "rss-log", 10*time.Second, "print zfb's RSS and the answers so far this often during each workload (0: never)")
 	fs.StringVar(&workloads, "workloads", "", "comma-separated workloads, in order, of "+strings.Join(allWorkloads, ",")+" (default: all, bigquery only with --trades)")
@@ -141,8 +147,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.profile != "" && c.target != "" {
 		return errors.New("--profile profiles the zfb zfbload starts: leave out --target (or run go tool pprof against the target's --pprof)")
 	}
-	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rate < 0 || c.trades < 0 {
-		return errors.New("--n, --conns and --buyers must be positive, --rate and --trades zero or positive")
+	if c.n <= 0 || c.conns <= 0 || c.buyers <= 0 || c.rounds <= 0 || c.rate < 0 || c.trades < 0 {
+		return errors.New("--n, --conns, --buyers and --rounds must be positive, --rate and --trades zero or positive")
+	}
+	if c.rounds > c.n {
+		return fmt.Errorf("--rounds %d share --n %d requests: give at most one round per request", c.rounds, c.n)
 	}
 
 	if c.profile != "" {
@@ -164,20 +173,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "zfbload: %s, %d CPUs (GOMAXPROCS %d), Go %s; %s; %d requests per workload, %s; %d paying buyers\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(),
 		target.describe(), c.n, mode(c), c.buyers)
+	if c.rounds > 1 {
+		fmt.Fprintf(stdout, "zfbload: in %d rounds: each runs every workload on its share of the requests, in turn\n", c.rounds)
+	}
 	if err := h.seed(ctx, stdout); err != nil {
 		return err
 	}
-	var results []result
-	for _, w := range c.workloads {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		r, err := h.workload(ctx, w)
-		if err != nil {
-			return fmt.Errorf("%s: %w", w, err)
-		}
-		results = append(results, r)
-		fmt.Fprintf(stderr, "zfbload: %s done: %.0f/s\n", w, r.rate())
+	results, err := h.measure(ctx, c.workloads, c.rounds, stderr)
+	if err != nil {
+		return err
 	}
 	printTable(stdout, results)
 	return nil

@@ -3,35 +3,36 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 	"time"
 )
 
 // printTable prints one line per workload: answers/s, their share of the
-// signing ceiling and of the stub measured in the same run, latency
-// percentiles, failures and the RSS of the zfb started here.
+// signing ceiling and of the stub measured in the same run (and, over
+// several rounds, the lowest and highest of the rounds' shares of the
+// stub), latency percentiles, failures and the RSS of the zfb started here.
 func printTable(w io.Writer, results []result) {
-	var ceiling, stub float64
-	var stubCPU time.Duration
+	var ceiling, stub result
 	for _, r := range results {
 		switch r.name {
 		case workloadNames["ceiling"]:
-			ceiling = r.rate()
+			ceiling = r
 		case workloadNames["stub"]:
-			stub, stubCPU = r.rate(), r.cpuPerAnswer
+			stub = r
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tp50\tp99\tp999\tfailed\tzfb RSS\tRSS peak\tserver CPU/answer\tof stub by CPU\t")
+	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tof stub, rounds\tp50\tp99\tp999\tfailed\tzfb RSS\tRSS peak\tserver CPU/answer\tof stub by CPU\t")
 	for _, r := range results {
 		name := r.name
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", name, r.rate(),
-			share(r.rate(), ceiling), share(r.rate(), stub),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", name, r.rate(),
+			share(r.rate(), ceiling.rate()), share(r.rate(), stub.rate()), roundShares(r.roundRates, stub.roundRates),
 			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB), mib(r.rssPeakKiB),
-			micros(r.cpuPerAnswer), cpuShare(stubCPU, r.cpuPerAnswer))
+			micros(r.cpuPerAnswer()), cpuShare(stub.cpuPerAnswer(), r.cpuPerAnswer()))
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -39,6 +40,23 @@ func printTable(w io.Writer, results []result) {
 			fmt.Fprintf(w, "first failure of %s: %s\n", r.name, r.firstFail)
 		}
 	}
+}
+
+// roundShares is the lowest and highest of the rounds' shares of the
+// stub's answers/s in the same round, or "-" with fewer than two rounds.
+func roundShares(rates, stub []float64) string {
+	if len(rates) < 2 || len(rates) != len(stub) {
+		return "-"
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, r := range rates {
+		if stub[i] <= 0 {
+			return "-"
+		}
+		s := 100 * r / stub[i]
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	return fmt.Sprintf("%.0f–%.0f %%", lo, hi)
 }
 
 func share(x, of float64) string {
