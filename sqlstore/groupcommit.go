@@ -8,18 +8,45 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxBatch bounds how many write transactions share one commit, so that
 // none waits behind an unbounded queue of others.
 const maxBatch = 64
 
+// Lingering. Under concurrent load most of what a commit costs is per
+// commit, not per member: the WAL frames of the pages it changed (a page
+// that several members changed is written once) and the fsync. Members
+// arrive one at a time, though (a pay reaches the writer about once a
+// millisecond under zfbload's sixteen connections), so a batch taken as
+// soon as the writer is free was often of one or two. A batch therefore
+// waits for more members, until it is as big as the biggest of the last
+// lingerMemory batches (at least two, at most lingerTarget: the writers
+// that are there to wait for), or lingerGap has passed without a new one,
+// or lingerMax since it began waiting. So under steady load batches grow
+// to the number of concurrent writers, and two callers take turns in
+// shared commits rather than waiting out the gap. A caller alone must not
+// pay for it: a linger that caught nobody makes the next batch commit at
+// once, the next two after another, and so on, doubling up to
+// lingerBackoff; one that caught a member starts over. A lone caller's
+// writes wait lingerGap once in lingerBackoff+1 at most, once it has made
+// a few.
+const (
+	lingerMax     = 3 * time.Millisecond
+	lingerGap     = 1500 * time.Microsecond
+	lingerTarget  = 16
+	lingerBackoff = 64
+	lingerMemory  = 16
+)
+
 // errStoreClosed answers writes submitted after Close.
 var errStoreClosed = errors.New("sqlstore: the store is closed")
 
 // groupCommitter runs SQLite's write transactions in batches: one SQLite
 // transaction (one fsync of the WAL at its commit) holds every write
-// transaction queued while the previous batch was committing, each inside
+// transaction queued while the previous batch was committing, and those
+// that came while it lingered for them (see lingerMax), each inside
 // a savepoint of its own when there are several (a batch of one needs
 // none: commitAlone). A transaction whose function fails is rolled
 // back to its savepoint and the others go on; each caller learns its
@@ -30,7 +57,8 @@ var errStoreClosed = errors.New("sqlstore: the store is closed")
 // the writes of those before it, as if each had committed alone.
 //
 // Under concurrent load this turns N commits (N fsyncs, about 0.5 ms each
-// here) into one; alone, a write transaction commits as soon as it is done.
+// here) into one; alone, a write transaction commits as soon as it is done
+// but for a rare linger.
 type groupCommitter struct {
 	db      *sql.DB // the one writer connection
 	logger  *slog.Logger
@@ -49,6 +77,19 @@ type groupCommitter struct {
 
 	batches atomic.Int64 // commits, for tests and the curious
 	members atomic.Int64 // transactions committed or rolled back through batches
+	lingers atomic.Int64 // batches that waited for more members
+	caught  atomic.Int64 // members that joined a batch while it waited
+
+	// lingerMax and lingerGap are the constants of the same names (a
+	// test may change them before its first write; 0 lingerMax never
+	// waits). Only the loop reads them and the fields below.
+	lingerMax, lingerGap time.Duration
+	skip                 int // batches left to commit without waiting
+	backoff              int // batches to skip after the next linger that catches nobody
+	// sizes are the sizes of the last batches, a ring: a linger stops
+	// once its batch is as big as the biggest of them (lingerGoal).
+	sizes [lingerMemory]int
+	next  int
 }
 
 // pendingTx is one caller's write transaction waiting for its batch.
@@ -64,7 +105,8 @@ type pendingTx struct {
 // batches (requestCheckpoint).
 func newGroupCommitter(db *sql.DB, logger *slog.Logger, wrap func(*sql.Tx) *queries, checkpoint func(context.Context)) *groupCommitter {
 	g := &groupCommitter{db: db, logger: logger, wrap: wrap, checkpoint: checkpoint,
-		queue: make(chan *pendingTx, maxBatch), stopped: make(chan struct{})}
+		queue: make(chan *pendingTx, maxBatch), stopped: make(chan struct{}),
+		lingerMax: lingerMax, lingerGap: lingerGap, backoff: 1}
 	go g.loop()
 	return g
 }
@@ -107,20 +149,12 @@ func (g *groupCommitter) close() {
 func (g *groupCommitter) loop() {
 	defer close(g.stopped)
 	batch := make([]*pendingTx, 0, maxBatch)
+	wait, gap := time.NewTimer(time.Hour), time.NewTimer(time.Hour)
+	wait.Stop()
+	gap.Stop()
 	for first := range g.queue {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case p, ok := <-g.queue:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, p)
-			default:
-				break drain
-			}
-		}
+		batch = g.drain(append(batch[:0], first))
+		batch = g.linger(batch, wait, gap)
 		if g.checkpointDue.Swap(false) && g.checkpoint != nil {
 			g.checkpoint(context.Background())
 		}
@@ -129,6 +163,88 @@ func (g *groupCommitter) loop() {
 			close(p.done)
 		}
 	}
+}
+
+// drain adds to batch what is queued now, up to maxBatch.
+func (g *groupCommitter) drain(batch []*pendingTx) []*pendingTx {
+	for len(batch) < maxBatch {
+		select {
+		case p, ok := <-g.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, p)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// linger lets a batch smaller than its goal (lingerGoal) wait for more
+// members (see lingerMax the constant), on the loop's two stopped timers,
+// unless the loop is backing off after a linger that caught nobody.
+func (g *groupCommitter) linger(batch []*pendingTx, wait, gap *time.Timer) []*pendingTx {
+	goal := g.lingerGoal()
+	defer g.remember(&batch)
+	if g.lingerMax <= 0 || len(batch) >= goal {
+		return batch
+	}
+	if g.skip > 0 {
+		g.skip--
+		return batch
+	}
+	g.lingers.Add(1)
+	caught := 0
+	wait.Reset(g.lingerMax)
+	gap.Reset(min(g.lingerGap, g.lingerMax))
+	defer wait.Stop()
+	defer gap.Stop()
+	for len(batch) < goal {
+		select {
+		case p, ok := <-g.queue:
+			if !ok { // closing: commit what there is
+				return batch
+			}
+			n := len(batch)
+			batch = g.drain(append(batch, p))
+			caught += len(batch) - n
+			gap.Reset(min(g.lingerGap, g.lingerMax))
+		case <-gap.C:
+			return g.lingered(batch, caught)
+		case <-wait.C:
+			return g.lingered(batch, caught)
+		}
+	}
+	return g.lingered(batch, caught)
+}
+
+// lingerGoal is the size at which a batch stops waiting: that of the
+// biggest of the last batches, at least 2 and at most lingerTarget.
+func (g *groupCommitter) lingerGoal() int {
+	goal := 2
+	for _, n := range g.sizes {
+		goal = max(goal, n)
+	}
+	return min(goal, lingerTarget)
+}
+
+// remember keeps the size of the batch about to commit.
+func (g *groupCommitter) remember(batch *[]*pendingTx) {
+	g.sizes[g.next] = len(*batch)
+	g.next = (g.next + 1) % lingerMemory
+}
+
+// lingered counts what a linger caught, and backs off when it was nobody.
+func (g *groupCommitter) lingered(batch []*pendingTx, caught int) []*pendingTx {
+	g.caught.Add(int64(caught))
+	if caught > 0 {
+		g.backoff = 1
+		return batch
+	}
+	g.skip = g.backoff
+	g.backoff = min(2*g.backoff, lingerBackoff)
+	return batch
 }
 
 // requestCheckpoint asks the loop to run its checkpoint before its next

@@ -239,3 +239,52 @@ func TestStatementCache(t *testing.T) {
 	}
 	t.Fatalf("after 50 transactions, %d write and %d read statements are prepared", prepared(s.writeStmts), prepared(s.readStmts))
 }
+
+// TestGroupCommitLingerCatchesConcurrentWriter: a batch waits for another
+// writer (lingering), and commits as soon as it holds as many as the
+// recent batches did (two at least), without waiting out the gap.
+func TestGroupCommitLingerCatchesConcurrentWriter(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	g := s.group
+	g.lingerMax, g.lingerGap = time.Minute, time.Minute // the second writer, not a timer, ends the linger
+	batches := g.batches.Load()
+	first := make(chan error, 1)
+	go func() {
+		first <- s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account("first")) })
+	}()
+	waitFor(t, func() bool { return g.lingers.Load() == 1 })
+	start := time.Now()
+	if err := s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account("second")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if b, caught := g.batches.Load()-batches, g.caught.Load(); b != 1 || caught != 1 {
+		t.Errorf("%d commits, %d members caught lingering; want 1 commit that caught the second writer", b, caught)
+	}
+	if waited := time.Since(start); waited > 30*time.Second {
+		t.Errorf("the batch of two waited %v: it should commit once it had them", waited)
+	}
+}
+
+// TestGroupCommitLingerBacksOffAlone: a caller alone commits each write in
+// a batch of its own, and lingers ever more rarely when nobody comes: 9
+// lingers in 200 writes (the 1st, 3rd, 6th, 11th, 20th, 37th, 70th, 135th
+// and 200th: the backoff doubles up to lingerBackoff).
+func TestGroupCommitLingerBacksOffAlone(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	g := s.group
+	g.lingerGap = 100 * time.Microsecond // the test need not wait long for nobody
+	batches, lingers := g.batches.Load(), g.lingers.Load()
+	for i := range 200 {
+		if err := s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account(fmt.Sprint("alone-", i))) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, l, caught := g.batches.Load()-batches, g.lingers.Load()-lingers, g.caught.Load(); b != 200 || l != 9 || caught != 0 {
+		t.Errorf("%d commits, %d lingers catching %d; want 200 commits and 9 lingers catching nobody", b, l, caught)
+	}
+}
