@@ -36,7 +36,7 @@ const (
 	lingerMax     = 3 * time.Millisecond
 	lingerGap     = 1500 * time.Microsecond
 	lingerTarget  = 16
-	lingerBackoff = 64
+	lingerBackoff = 256
 	lingerMemory  = 16
 )
 
