@@ -197,14 +197,14 @@ func (h *harness) ceiling() (*measurement, error) {
 	return m, nil
 }
 
+// stubWarmUp is how many requests per connection warm the stub up.
+const stubWarmUp = 8
+
 // stub serves the query requests from a bare handler in a process of its
 // own (this program, run as stub-server): it verifies each request's
 // signature with the app's key and answers a query answer naming the
 // request's out_trade_no (so every answer is distinct and freshly signed),
 // with no storage.
-// stubWarmUp is how many requests per connection warm the stub up.
-const stubWarmUp = 8
-
 func (h *harness) stub(ctx context.Context) (*measurement, error) {
 	p, err := startStubProcess(ctx, stubConfig{AppPublicKey: h.signer.app.AppPublicKey, Signer: h.target.signer, Alg: string(h.signer.alg)})
 	if err != nil {

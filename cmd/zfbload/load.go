@@ -21,7 +21,6 @@ type result struct {
 	firstFail string // the first failure, for the report
 	elapsed   time.Duration
 	latencies []time.Duration // of the successful answers, sorted
-	perSecond float64         // set directly by measurements without requests (the ceiling)
 	rssKiB    int64           // the started zfb's RSS at the end of the workload
 	// rssPeakKiB is the highest RSS of the started zfb sampled during the
 	// workload (every rssSampleInterval).
@@ -55,9 +54,6 @@ func (r result) lateNote() string {
 }
 
 func (r result) rate() float64 {
-	if r.perSecond > 0 {
-		return r.perSecond
-	}
 	if r.elapsed <= 0 {
 		return 0
 	}
