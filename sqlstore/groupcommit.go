@@ -29,14 +29,15 @@ const maxBatch = 64
 // shared commits rather than waiting out the gap. A caller alone must not
 // pay for it: a linger that caught nobody makes the next batch commit at
 // once, the next two after another, and so on, doubling up to
-// lingerBackoff; one that caught a member starts over. A lone caller's
+// lingerBackoff; one that caught a member, or a batch that found several
+// queued (writers are concurrent again), starts over. A lone caller's
 // writes wait lingerGap once in lingerBackoff+1 at most, once it has made
 // a few.
 const (
 	lingerMax     = 3 * time.Millisecond
 	lingerGap     = 1500 * time.Microsecond
 	lingerTarget  = 16
-	lingerBackoff = 256
+	lingerBackoff = 1024
 	lingerMemory  = 16
 )
 
@@ -187,6 +188,9 @@ func (g *groupCommitter) drain(batch []*pendingTx) []*pendingTx {
 func (g *groupCommitter) linger(batch []*pendingTx, wait, gap *time.Timer) []*pendingTx {
 	goal := g.lingerGoal()
 	defer g.remember(&batch)
+	if len(batch) > 1 { // concurrent writers: no more backing off
+		g.skip, g.backoff = 0, 1
+	}
 	if g.lingerMax <= 0 || len(batch) >= goal {
 		return batch
 	}

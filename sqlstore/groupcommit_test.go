@@ -288,3 +288,48 @@ func TestGroupCommitLingerBacksOffAlone(t *testing.T) {
 		t.Errorf("%d commits, %d lingers catching %d; want 200 commits and 8 lingers catching nobody", b, l, caught)
 	}
 }
+
+// TestGroupCommitLingerResumesWithConcurrentWriters: once writers queue
+// together again, a caller that had been alone lingers at its next write,
+// without waiting out its backoff.
+func TestGroupCommitLingerResumesWithConcurrentWriters(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := context.Background()
+	g := s.group
+	g.lingerGap = 100 * time.Microsecond
+	write := func(id string) {
+		t.Helper()
+		if err := s.InTx(ctx, func(q zfb.Queries) error { return q.EnsureAccount(ctx, account(id)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 40 { // alone: lingers at the 1st, 3rd, 6th, 11th, 20th and 37th, then skips 32
+		write(fmt.Sprint("alone-", i))
+	}
+	// Two writers queue behind a third that holds the writer: one batch of two.
+	release := make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.InTx(ctx, func(q zfb.Queries) error {
+			<-release
+			return q.EnsureAccount(ctx, account("held"))
+		})
+	}()
+	batches := g.batches.Load()
+	waitFor(t, func() bool { return g.batches.Load() > batches || g.lingers.Load() > 6 })
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { write(fmt.Sprint("together-", i)) })
+	}
+	waitFor(t, func() bool { return len(g.queue) == 2 })
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	lingers := g.lingers.Load()
+	write("alone-again")
+	if g.lingers.Load() != lingers+1 {
+		t.Errorf("the write after a batch of two lingered %d times, want once", g.lingers.Load()-lingers)
+	}
+}
