@@ -307,22 +307,25 @@ func TestGroupCommitLingerResumesWithConcurrentWriters(t *testing.T) {
 		write(fmt.Sprint("alone-", i))
 	}
 	// Two writers queue behind a third that holds the writer: one batch of two.
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
+	var releasing sync.Once
+	letGo := func() { releasing.Do(func() { close(release) }) }
+	t.Cleanup(letGo) // a failure below must not leave the writer held
 	held := make(chan error, 1)
 	go func() {
 		held <- s.InTx(ctx, func(q zfb.Queries) error {
+			close(started)
 			<-release
 			return q.EnsureAccount(ctx, account("held"))
 		})
 	}()
-	batches := g.batches.Load()
-	waitFor(t, func() bool { return g.batches.Load() > batches || g.lingers.Load() > 6 })
+	<-started
 	var wg sync.WaitGroup
 	for i := range 2 {
 		wg.Go(func() { write(fmt.Sprint("together-", i)) })
 	}
 	waitFor(t, func() bool { return len(g.queue) == 2 })
-	close(release)
+	letGo()
 	wg.Wait()
 	if err := <-held; err != nil {
 		t.Fatal(err)
