@@ -156,6 +156,7 @@ func (g *groupCommitter) loop() {
 	for first := range g.queue {
 		batch = g.drain(append(batch[:0], first))
 		batch = g.linger(batch, wait, gap)
+		g.remember(len(batch))
 		if g.checkpointDue.Swap(false) && g.checkpoint != nil {
 			g.checkpoint(context.Background())
 		}
@@ -187,7 +188,6 @@ func (g *groupCommitter) drain(batch []*pendingTx) []*pendingTx {
 // unless the loop is backing off after a linger that caught nobody.
 func (g *groupCommitter) linger(batch []*pendingTx, wait, gap *time.Timer) []*pendingTx {
 	goal := g.lingerGoal()
-	defer g.remember(&batch)
 	if len(batch) > 1 { // concurrent writers: no more backing off
 		g.skip, g.backoff = 0, 1
 	}
@@ -234,8 +234,8 @@ func (g *groupCommitter) lingerGoal() int {
 }
 
 // remember keeps the size of the batch about to commit.
-func (g *groupCommitter) remember(batch *[]*pendingTx) {
-	g.sizes[g.next] = len(*batch)
+func (g *groupCommitter) remember(size int) {
+	g.sizes[g.next] = size
 	g.next = (g.next + 1) % lingerMemory
 }
 

@@ -94,11 +94,8 @@ func (r result) add(s result) result {
 	sum.late = mergeSorted(r.late, s.late)
 	sum.rssKiB = s.rssKiB
 	sum.rssPeakKiB = max(r.rssPeakKiB, s.rssPeakKiB)
-	if len(r.roundRates) == 0 {
-		sum.cpu, sum.cpuKnown = s.cpu, s.cpuKnown
-	} else {
-		sum.cpu, sum.cpuKnown = r.cpu+s.cpu, r.cpuKnown && s.cpuKnown
-	}
+	first := len(r.roundRates) == 0
+	sum.cpu, sum.cpuKnown = r.cpu+s.cpu, (first || r.cpuKnown) && s.cpuKnown
 	sum.roundRates = append(slices.Clip(r.roundRates), s.rate())
 	return sum
 }
