@@ -10,9 +10,11 @@ const maxCachedApps = 4096
 
 // appCache keeps apps as last read, so that a call reads only the version
 // of its app's settings and its clock (Queries.AppVersion) instead of the
-// whole row, keys and certificates included. It is never stale: a changed
-// version reads the app again, and the clock is read at every call, so a
-// change made by another zfb on the same PostgreSQL shows at once.
+// whole row, keys and certificates included. A changed version reads the
+// app again. The store answers AppVersion from memory too, yet never stale
+// for its own changes; another zfb's change on the same PostgreSQL shows
+// once PostgreSQL has announced its commit to this one (sqlstore's app
+// listener), and a change the store cannot hear of within a second.
 type appCache struct {
 	apps   boundedMap[*App]         // by app id
 	faults boundedMap[cachedFaults] // fault rules by app id

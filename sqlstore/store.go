@@ -43,9 +43,11 @@ type Store struct {
 	// prepared statements).
 	group                 *groupCommitter
 	readStmts, writeStmts *stmtCache
-	folder                *folder       // folds pending ledger entries (ledger_pending.go)
-	checkpoints           *checkpointer // copies SQLite's WAL into the database (checkpoint.go)
-	appVersions           *appVersions  // kept app versions (SQLite only: app_versions.go)
+	folder                *folder         // folds pending ledger entries (ledger_pending.go)
+	checkpoints           *checkpointer   // copies SQLite's WAL into the database (checkpoint.go)
+	appVersions           *appVersions    // kept app versions (app_versions.go)
+	appListener           *appListener    // hears other instances change apps (PostgreSQL only)
+	listenConfig          *pgx.ConnConfig // the listener's, till it starts
 }
 
 // Open opens the database at url and brings its schema up to date. A url
@@ -101,6 +103,10 @@ func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (
 	if s.checkpoints != nil {
 		s.checkpoints.start(s.group.requestCheckpoint)
 	}
+	if s.listenConfig != nil { // after the migrations: the trigger it hears is one
+		s.appListener = startAppListener(s.listenConfig, s.appVersions, logger)
+		s.listenConfig = nil
+	}
 	return s, nil
 }
 
@@ -113,7 +119,8 @@ func openPostgres(url string) (*Store, error) {
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &Store{dialect: postgresDialect(), write: db, read: db}, nil
+	return &Store{dialect: postgresDialect(), write: db, read: db,
+		appVersions: newPausedAppVersions(), listenConfig: cfg.Copy()}, nil
 }
 
 // Backend is "sqlite" or "postgres".
@@ -121,6 +128,9 @@ func (s *Store) Backend() string { return s.dialect.name }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.appListener != nil {
+		s.appListener.close()
+	}
 	if s.folder != nil {
 		s.folder.close()
 	}
@@ -169,7 +179,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(q *queries) error) error {
 			return member(s.txQueries(tx))
 		})
 	}
-	if appsWritten && s.appVersions != nil {
+	if appsWritten {
 		s.appVersions.forget() // committed or rolled back: read again
 	}
 	return err
