@@ -38,6 +38,20 @@ const (
 	AuthOpPay      AuthOperationType = "PAY"
 )
 
+// AuthOperationRef names an operation of an order, as
+// alipay.fund.auth.operation.detail.query does: the order by AuthNo, or
+// when it is "" by its app and OutOrderNo; the operation by OperationID,
+// or when it is "" by OutRequestNo among the operations of Type. Without a
+// Type, an out_request_no that several operations share finds the freeze
+// first, then the unfreeze, then the pay (spec §4.13).
+type AuthOperationRef struct {
+	AuthNo            string
+	AppID, OutOrderNo string
+	OperationID       string
+	OutRequestNo      string
+	Type              AuthOperationType
+}
+
 // AuthOperationStatus is a fund operation's status.
 type AuthOperationStatus string
 

@@ -23,8 +23,11 @@ type DetailQueryResult struct {
 }
 
 // OperationDetailQuery runs alipay.fund.auth.operation.detail.query. It
-// only reads. An auth_no of another merchant's order is ACCESS_FORBIDDEN
-// (seed 002: the merchant may not view that order).
+// only reads: the order with the operation in one statement, which needs
+// no transaction to agree with itself (and the order alone when there is
+// no such pair, to say which is missing). An auth_no of another
+// merchant's order is ACCESS_FORBIDDEN (seed 002: the merchant may not
+// view that order).
 func (s *Service) OperationDetailQuery(ctx context.Context, app *App, now time.Time, cmd DetailQueryCommand) (*DetailQueryResult, error) {
 	if err := validOrderRef(cmd.AuthNo, cmd.OutOrderNo, cmd.OperationID, cmd.OutRequestNo); err != nil {
 		return nil, err
@@ -35,31 +38,23 @@ func (s *Service) OperationDetailQuery(ctx context.Context, app *App, now time.T
 	default:
 		return nil, IllegalArgument("operation_type 只支持 FREEZE、UNFREEZE、PAY")
 	}
-	var res DetailQueryResult
-	err := s.read(ctx, func(q Queries) error {
-		o, err := findAuthOrder(ctx, q, app, cmd.AuthNo, cmd.OutOrderNo)
-		if errors.Is(err, errOtherMerchant) {
-			return ErrAuthAccessForbidden
-		} else if errors.Is(err, ErrNotFound) {
-			return ErrAuthOrderNotExist
-		} else if err != nil {
-			return err
-		}
-		op, err := findAuthOperation(ctx, q, o, cmd.OperationID, cmd.OutRequestNo, typ)
-		if errors.Is(err, ErrNotFound) {
-			return ErrAuthOperationNotExist
-		} else if err != nil {
-			return err
-		}
-		settleAuthOrder(o, op, now)
-		res = DetailQueryResult{Order: o, Operation: op}
-		return nil
-	})
-	if err != nil {
+	ref := AuthOperationRef{AuthNo: cmd.AuthNo, AppID: app.ID, OutOrderNo: cmd.OutOrderNo,
+		OperationID: cmd.OperationID, OutRequestNo: cmd.OutRequestNo, Type: typ}
+	o, op, err := findAuthOrderOperation(ctx, s.store, app, ref)
+	switch {
+	case errors.Is(err, errOtherMerchant):
+		return nil, ErrAuthAccessForbidden
+	case errors.Is(err, errNoAuthOrder):
+		return nil, ErrAuthOrderNotExist
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrAuthOperationNotExist
+	case err != nil:
 		return nil, err
 	}
-	// The payer's names never change once written: read outside the
-	// snapshot, from memory once seen.
+	settleAuthOrder(o, op, now)
+	res := DetailQueryResult{Order: o, Operation: op}
+	// The payer's names never change once written: read apart, from
+	// memory once seen.
 	if res.PayerLogonID, err = s.buyerLogonID(ctx, s.store, res.Order.PayerUserID); err != nil {
 		return nil, err
 	}

@@ -179,6 +179,37 @@ func findAuthOrder(ctx context.Context, q Queries, app *App, authNo, outOrderNo 
 	return o, nil
 }
 
+// errNoAuthOrder is findAuthOrderOperation's answer when the order is
+// missing, as against its operation (ErrNotFound).
+var errNoAuthOrder = errors.New("no such fund auth order")
+
+// findAuthOrderOperation finds an order of app and one of its operations
+// in one read, with findAuthOrder's errors, errNoAuthOrder for a missing
+// order and ErrNotFound for a missing operation of an order that exists.
+func findAuthOrderOperation(ctx context.Context, q Queries, app *App, ref AuthOperationRef) (*AuthOrder, *AuthOperation, error) {
+	o, op, err := q.AuthOrderOperation(ctx, ref)
+	if errors.Is(err, ErrNotFound) {
+		// No such pair: say which is missing, as findAuthOrder and
+		// findAuthOperation would.
+		if _, err := findAuthOrder(ctx, q, app, ref.AuthNo, ref.OutOrderNo); errors.Is(err, ErrNotFound) {
+			return nil, nil, errNoAuthOrder
+		} else if err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case o.Kind == AuthKindCancelled:
+		return nil, nil, errNoAuthOrder
+	case o.AppID != app.ID:
+		return nil, nil, errOtherMerchant
+	}
+	return o, op, nil
+}
+
 // findAuthOperation finds an operation of o by operation_id (which wins) or
 // out_request_no. Without a type, an out_request_no that several
 // operations share finds the freeze first, then the unfreeze, then the pay

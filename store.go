@@ -174,6 +174,11 @@ type Queries interface {
 	// AuthOperationByOutRequestNo finds an order's operation of type typ
 	// by out_request_no.
 	AuthOperationByOutRequestNo(ctx context.Context, authNo string, typ AuthOperationType, outRequestNo string) (*AuthOperation, error)
+	// AuthOrderOperation reads an order and one of its operations, as ref
+	// names them, in one statement, so that the two agree without a
+	// transaction. ErrNotFound when there is no such pair: the order is
+	// missing, or has no such operation.
+	AuthOrderOperation(ctx context.Context, ref AuthOperationRef) (*AuthOrder, *AuthOperation, error)
 	// AuthOperations lists an order's operations, oldest first.
 	AuthOperations(ctx context.Context, authNo string) ([]*AuthOperation, error)
 	// UpdateAuthOperation writes op's status, remark, trade_no,

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/zfbpay/zfb"
 )
@@ -93,23 +95,37 @@ func (q *queries) AuthOrders(ctx context.Context, appID string, limit int) ([]*z
 }
 
 func scanAuthOrder(r scanner) (*zfb.AuthOrder, error) {
-	var (
-		o                  zfb.AuthOrder
-		status             string
-		createdUS          int64
-		expiresUS, closeUS sql.NullInt64
-	)
-	if err := r.Scan(&o.AuthNo, &o.AppID, &o.OutOrderNo, &o.Kind, &status, &o.PayeeUserID, &o.PayerUserID,
-		&o.OrderTitle, &o.ProductCode, &o.ExtraParam,
-		&o.TotalFreezeAmount, &o.TotalUnfreezeAmount, &o.TotalPayAmount,
-		&o.Fingerprint, &o.CodeValue, &o.NotifyURL, &expiresUS, &createdUS, &closeUS, &o.Version, &o.AgentAppID); err != nil {
+	var row authOrderRow
+	if err := r.Scan(row.dest()...); err != nil {
 		return nil, err
 	}
-	o.Status = zfb.AuthOrderStatus(status)
-	o.ExpiresAt = fromMicrosOrZero(expiresUS)
-	o.CreatedAt = fromMicros(createdUS)
-	o.ClosedAt = fromMicrosOrZero(closeUS)
-	return &o, nil
+	return row.order(), nil
+}
+
+// authOrderRow receives authOrderColumns.
+type authOrderRow struct {
+	o                  zfb.AuthOrder
+	status             string
+	createdUS          int64
+	expiresUS, closeUS sql.NullInt64
+}
+
+func (r *authOrderRow) dest() []any {
+	o := &r.o
+	return []any{&o.AuthNo, &o.AppID, &o.OutOrderNo, &o.Kind, &r.status, &o.PayeeUserID, &o.PayerUserID,
+		&o.OrderTitle, &o.ProductCode, &o.ExtraParam,
+		&o.TotalFreezeAmount, &o.TotalUnfreezeAmount, &o.TotalPayAmount,
+		&o.Fingerprint, &o.CodeValue, &o.NotifyURL, &r.expiresUS, &r.createdUS, &r.closeUS, &o.Version, &o.AgentAppID}
+}
+
+// order is the order received; it shares r's memory.
+func (r *authOrderRow) order() *zfb.AuthOrder {
+	o := &r.o
+	o.Status = zfb.AuthOrderStatus(r.status)
+	o.ExpiresAt = fromMicrosOrZero(r.expiresUS)
+	o.CreatedAt = fromMicros(r.createdUS)
+	o.ClosedAt = fromMicrosOrZero(r.closeUS)
+	return o
 }
 
 // UpdateAuthOrder writes o's fields over the stored order if the stored
@@ -236,22 +252,89 @@ func (q *queries) AuthOperations(ctx context.Context, authNo string) ([]*zfb.Aut
 }
 
 func scanAuthOperation(r scanner) (*zfb.AuthOperation, error) {
-	var (
-		op                zfb.AuthOperation
-		typ, status       string
-		createdUS         int64
-		transUS, closedUS sql.NullInt64
-	)
-	if err := r.Scan(&op.OperationID, &op.AuthNo, &op.OutRequestNo, &typ, &status, &op.Amount,
-		&op.Remark, &op.TradeNo, &op.CancelAction, &createdUS, &transUS, &closedUS); err != nil {
+	var row authOperationRow
+	if err := r.Scan(row.dest()...); err != nil {
 		return nil, err
 	}
-	op.Type = zfb.AuthOperationType(typ)
-	op.Status = zfb.AuthOperationStatus(status)
-	op.CreatedAt = fromMicros(createdUS)
-	op.TransAt = fromMicrosOrZero(transUS)
-	op.ClosedAt = fromMicrosOrZero(closedUS)
-	return &op, nil
+	return row.operation(), nil
+}
+
+// authOperationRow receives authOperationColumns.
+type authOperationRow struct {
+	op                zfb.AuthOperation
+	typ, status       string
+	createdUS         int64
+	transUS, closedUS sql.NullInt64
+}
+
+func (r *authOperationRow) dest() []any {
+	op := &r.op
+	return []any{&op.OperationID, &op.AuthNo, &op.OutRequestNo, &r.typ, &r.status, &op.Amount,
+		&op.Remark, &op.TradeNo, &op.CancelAction, &r.createdUS, &r.transUS, &r.closedUS}
+}
+
+// operation is the operation received; it shares r's memory.
+func (r *authOperationRow) operation() *zfb.AuthOperation {
+	op := &r.op
+	op.Type = zfb.AuthOperationType(r.typ)
+	op.Status = zfb.AuthOperationStatus(r.status)
+	op.CreatedAt = fromMicros(r.createdUS)
+	op.TransAt = fromMicrosOrZero(r.transUS)
+	op.ClosedAt = fromMicrosOrZero(r.closedUS)
+	return op
+}
+
+// orderOperationColumns are authOrderColumns of the order o, then
+// authOperationColumns of the operation op.
+var orderOperationColumns = qualified("o", authOrderColumns) + ", " + qualified("op", authOperationColumns)
+
+// qualified prefixes each of the comma-separated columns with table.
+func qualified(table, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = table + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// AuthOrderOperation reads an order and one of its operations in one
+// statement (see zfb.AuthOperationRef for how ref names them).
+func (q *queries) AuthOrderOperation(ctx context.Context, ref zfb.AuthOperationRef) (*zfb.AuthOrder, *zfb.AuthOperation, error) {
+	var (
+		where strings.Builder
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if ref.AuthNo != "" {
+		where.WriteString("o.auth_no = " + arg(ref.AuthNo))
+	} else {
+		where.WriteString("o.app_id = " + arg(ref.AppID) + " AND o.out_order_no = " + arg(ref.OutOrderNo))
+	}
+	if ref.OperationID != "" {
+		where.WriteString(" AND op.operation_id = " + arg(ref.OperationID))
+	} else {
+		where.WriteString(" AND op.out_request_no = " + arg(ref.OutRequestNo))
+	}
+	if ref.Type != "" {
+		where.WriteString(" AND op.type = " + arg(string(ref.Type)))
+	}
+	var order authOrderRow
+	var operation authOperationRow
+	err := q.read.QueryRowContext(ctx, `SELECT `+orderOperationColumns+`
+		FROM fund_auth_orders o JOIN fund_auth_operations op ON op.auth_no = o.auth_no
+		WHERE `+where.String()+`
+		ORDER BY CASE op.type WHEN 'FREEZE' THEN 0 WHEN 'UNFREEZE' THEN 1 ELSE 2 END LIMIT 1`, args...).
+		Scan(append(order.dest(), operation.dest()...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("fund auth operation %+v: %w", ref, zfb.ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("fund auth operation %+v: %w", ref, err)
+	}
+	return order.order(), operation.operation(), nil
 }
 
 // UpdateAuthOperation writes op's status, remark, trade_no, cancel_action,

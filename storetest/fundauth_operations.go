@@ -255,3 +255,76 @@ func testUpdateAuthOperation(t *testing.T, s zfb.Store) {
 	// Writing what is stored already is no error.
 	ok(t, s.UpdateAuthOperation(ctx, &back))
 }
+
+// testAuthOrderOperation: an order and one of its operations in one read,
+// named by auth_no or out_order_no and by operation_id or out_request_no;
+// without a type, the freeze before the unfreeze before the pay.
+func testAuthOrderOperation(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	a, b := newApp(1), newApp(2)
+	ok(t, s.CreateApp(ctx, a))
+	ok(t, s.CreateApp(ctx, b))
+	order, other := newAuthOrder(a, 1), newAuthOrder(a, 2)
+	ok(t, s.CreateAuthOrder(ctx, order))
+	ok(t, s.CreateAuthOrder(ctx, other))
+	// Three operations of order share one out_request_no, created pay
+	// first, so that only the ORDER BY puts the freeze first.
+	pay, unfreeze, freeze := newAuthOperation(order, zfb.AuthOpPay, 1), newAuthOperation(order, zfb.AuthOpUnfreeze, 2), newAuthOperation(order, zfb.AuthOpFreeze, 3)
+	unfreeze.OutRequestNo, freeze.OutRequestNo = pay.OutRequestNo, pay.OutRequestNo
+	elsewhere := newAuthOperation(other, zfb.AuthOpFreeze, 4)
+	for _, op := range []*zfb.AuthOperation{pay, unfreeze, elsewhere, freeze} {
+		ok(t, s.CreateAuthOperation(ctx, op))
+	}
+	byAuthNo := zfb.AuthOperationRef{AuthNo: order.AuthNo}
+	byOutOrderNo := zfb.AuthOperationRef{AppID: a.ID, OutOrderNo: order.OutOrderNo}
+	for _, tc := range []struct {
+		name string
+		ref  zfb.AuthOperationRef
+		want *zfb.AuthOperation
+	}{
+		{"operation_id", zfb.AuthOperationRef{OperationID: unfreeze.OperationID}, unfreeze},
+		{"operation_id and its type", zfb.AuthOperationRef{OperationID: pay.OperationID, Type: zfb.AuthOpPay}, pay},
+		{"out_request_no: the freeze first", zfb.AuthOperationRef{OutRequestNo: pay.OutRequestNo}, freeze},
+		{"out_request_no and a type", zfb.AuthOperationRef{OutRequestNo: pay.OutRequestNo, Type: zfb.AuthOpUnfreeze}, unfreeze},
+		{"out_request_no and the pay", zfb.AuthOperationRef{OutRequestNo: pay.OutRequestNo, Type: zfb.AuthOpPay}, pay},
+	} {
+		for _, orderRef := range []zfb.AuthOperationRef{byAuthNo, byOutOrderNo} {
+			ref := tc.ref
+			ref.AuthNo, ref.AppID, ref.OutOrderNo = orderRef.AuthNo, orderRef.AppID, orderRef.OutOrderNo
+			gotOrder, gotOp, err := s.AuthOrderOperation(ctx, ref)
+			if err != nil {
+				t.Errorf("%s, %+v: %v", tc.name, ref, err)
+				continue
+			}
+			sameAuthOrder(t, gotOrder, order)
+			sameAuthOperation(t, gotOp, tc.want)
+		}
+	}
+	// In a transaction, it sees the transaction's own writes.
+	late := newAuthOperation(order, zfb.AuthOpPay, 5)
+	ok(t, s.InTx(ctx, func(q zfb.Queries) error {
+		if err := q.CreateAuthOperation(ctx, late); err != nil {
+			return err
+		}
+		_, got, err := q.AuthOrderOperation(ctx, zfb.AuthOperationRef{AuthNo: order.AuthNo, OperationID: late.OperationID})
+		if err == nil {
+			sameAuthOperation(t, got, late)
+		}
+		return err
+	}))
+
+	for _, ref := range []zfb.AuthOperationRef{
+		{AuthNo: order.AuthNo, OperationID: elsewhere.OperationID},                   // another order's operation
+		{AuthNo: order.AuthNo, OperationID: pay.OperationID, Type: zfb.AuthOpFreeze}, // of another type
+		{AuthNo: order.AuthNo, OutRequestNo: "missing"},
+		{AuthNo: order.AuthNo, OutRequestNo: elsewhere.OutRequestNo},
+		{AuthNo: "2025031410002999999999999999", OperationID: pay.OperationID},
+		{AppID: b.ID, OutOrderNo: order.OutOrderNo, OperationID: pay.OperationID}, // another app's out_order_no
+		{AppID: a.ID, OutOrderNo: "missing", OutRequestNo: pay.OutRequestNo},
+	} {
+		o, op, err := s.AuthOrderOperation(ctx, ref)
+		if !errors.Is(err, zfb.ErrNotFound) || o != nil || op != nil {
+			t.Errorf("%+v: %v, %v, %v; want ErrNotFound", ref, o, op, err)
+		}
+	}
+}

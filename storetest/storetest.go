@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"Settings", testSettings},
 		{"AuthOrderRoundTrip", testAuthOrderRoundTrip},
 		{"AuthOperationRoundTrip", testAuthOperationRoundTrip},
+		{"AuthOrderOperation", testAuthOrderOperation},
 		{"AuthOrderConflict", testAuthOrderConflict},
 		{"AuthOperationConflict", testAuthOperationConflict},
 		{"AuthNotFound", testAuthNotFound},
