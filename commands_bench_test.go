@@ -27,7 +27,12 @@ type benchEnv struct {
 }
 
 func newBenchEnv(b *testing.B) *benchEnv {
-	svc, sb := newSandboxService(b)
+	return newBenchEnvOn(b, filepath.Join(b.TempDir(), "zfb.db"))
+}
+
+// newBenchEnvOn is newBenchEnv on the database at url.
+func newBenchEnvOn(b *testing.B, url string) *benchEnv {
+	svc, sb := newSandboxServiceOn(b, url)
 	e := &benchEnv{svc: svc, app: sb.Apps[0], now: time.Now()}
 	for _, buyer := range sb.Buyers {
 		if buyer.Behaviour == zfb.BehaviourPays {
@@ -215,6 +220,61 @@ func BenchmarkOperationDetailQueryRead(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
 			if _, err := e.svc.OperationDetailQuery(context.Background(), e.app, e.now, cmds[i%len(cmds)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkTradeQueryReadPostgres and BenchmarkOperationDetailQueryReadPostgres
+// are the reads above on PostgreSQL (ZFB_TEST_POSTGRES), each after
+// Service.App as the gateway calls it: the app's version comes from memory
+// while the store hears PostgreSQL announce changes of apps, so a query is
+// one round trip, and the detail query too.
+func BenchmarkTradeQueryReadPostgres(b *testing.B) {
+	e := newBenchEnvOn(b, storetest.PostgresURL(b))
+	refs := make([]zfb.TradeRef, benchOrders)
+	for i := range refs {
+		refs[i] = zfb.TradeRef{TradeNo: e.pay(b, i).Trade.TradeNo}
+	}
+	e.readAfterApp(b, func(ctx context.Context, app *zfb.App, i int) error {
+		_, err := e.svc.Query(ctx, app, e.now, refs[i%len(refs)])
+		return err
+	})
+}
+
+func BenchmarkOperationDetailQueryReadPostgres(b *testing.B) {
+	e := newBenchEnvOn(b, storetest.PostgresURL(b))
+	cmds := make([]zfb.DetailQueryCommand, benchOrders)
+	for i := range cmds {
+		r := e.freeze(b, i)
+		cmds[i] = zfb.DetailQueryCommand{OutOrderNo: r.Order.OutOrderNo, OutRequestNo: r.Operation.OutRequestNo}
+	}
+	e.readAfterApp(b, func(ctx context.Context, app *zfb.App, i int) error {
+		_, err := e.svc.OperationDetailQuery(ctx, app, e.now, cmds[i%len(cmds)])
+		return err
+	})
+}
+
+// readAfterApp runs read from 16 goroutines per core, each time after
+// finding the app as the gateway does, and reports the CPU per op of this
+// process (PostgreSQL's is not in it).
+func (e *benchEnv) readAfterApp(b *testing.B, read func(ctx context.Context, app *zfb.App, i int) error) {
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU(b)
+	defer reportCPUPerOp(b, cpu0)
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			app, err := e.svc.App(ctx, e.app.ID)
+			if err == nil {
+				err = read(ctx, app, int(next.Add(1)))
+			}
+			if err != nil {
 				b.Error(err)
 				return
 			}
