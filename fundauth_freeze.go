@@ -62,13 +62,19 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 	var res FreezeResult
 	err = s.command(ctx, func(q Queries) error {
 		res = FreezeResult{}
-		o, err := q.AuthOrderByOutOrderNo(ctx, app.ID, cmd.OutOrderNo)
-		if err == nil {
-			return s.repeatFreeze(ctx, q, o, fp, now, &res)
-		} else if !errors.Is(err, ErrNotFound) {
+		// A repeat answers what the first freeze did, whatever its own
+		// auth_code says (a new order's checks only): a refused freeze
+		// looks for the order it repeats before it is refused.
+		refuse := func(refusal error) error {
+			o, err := q.AuthOrderByOutOrderNo(ctx, app.ID, cmd.OutOrderNo)
+			if err == nil {
+				return s.repeatFreeze(ctx, q, o, fp, now, &res)
+			} else if errors.Is(err, ErrNotFound) {
+				return refusal
+			}
 			return err
 		}
-		o = &AuthOrder{
+		o := &AuthOrder{
 			AuthNo: newAuthNo(now), AppID: app.ID, OutOrderNo: cmd.OutOrderNo, Kind: kind,
 			Status: AuthOrderInit, PayeeUserID: app.SellerID, OrderTitle: cmd.OrderTitle,
 			ProductCode: cmd.ProductCode, ExtraParam: cmd.ExtraParam, Fingerprint: fp,
@@ -80,31 +86,43 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 			Type: AuthOpFreeze, Status: AuthOpInit, Amount: amount, CreatedAt: now,
 		}
 		res.Order, res.Operation = o, op
+		// The order is stored unless the out_order_no is taken, which
+		// makes this freeze a repeat: no read before the insert.
+		create := func(then func() error) error {
+			existing, err := q.CreateAuthOrderIfNew(ctx, o)
+			if err != nil {
+				return err
+			}
+			if existing != nil {
+				res = FreezeResult{}
+				return s.repeatFreeze(ctx, q, existing, fp, now, &res)
+			}
+			if err := q.CreateAuthOperation(ctx, op); err != nil || then == nil {
+				return err
+			}
+			return then()
+		}
 		if kind == AuthKindVoucher {
 			o.CodeValue = "https://qr.alipay.com/" + randomToken(24)
-			return createAuthOrder(ctx, q, o, op)
+			return create(nil)
 		}
 		payer, err := q.BuyerByPaymentCode(ctx, cmd.AuthCode)
-		if errors.Is(err, ErrNotFound) {
-			return ErrAuthPaymentCodeInvalid
-		} else if err != nil {
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return refuse(ErrAuthPaymentCodeInvalid)
+		case err != nil:
 			return err
-		}
-		if payer.UserID == app.SellerID {
-			return ErrPayerPayeeEqual
-		}
-		if payer.Restricted {
-			return ErrPayerUserStatusLimit
+		case payer.UserID == app.SellerID:
+			return refuse(ErrPayerPayeeEqual)
+		case payer.Restricted:
+			return refuse(ErrPayerUserStatusLimit)
 		}
 		o.PayerUserID, res.Payer = payer.UserID, payer
 		if payer.Behaviour == BehaviourPassword {
-			return createAuthOrder(ctx, q, o, op)
+			return create(nil)
 		}
 		markFrozen(o, op, now)
-		if err := createAuthOrder(ctx, q, o, op); err != nil {
-			return err
-		}
-		return s.postFreeze(ctx, q, o, op, now)
+		return create(func() error { return s.postFreeze(ctx, q, o, op, now) })
 	})
 	if err != nil {
 		return nil, err
@@ -186,14 +204,6 @@ func freezeOperation(ctx context.Context, q Queries, authNo string) (*AuthOperat
 		}
 	}
 	return nil, ErrNotFound
-}
-
-// createAuthOrder stores a new order and its freeze operation.
-func createAuthOrder(ctx context.Context, q Queries, o *AuthOrder, op *AuthOperation) error {
-	if err := q.CreateAuthOrder(ctx, o); err != nil {
-		return err
-	}
-	return q.CreateAuthOperation(ctx, op)
 }
 
 // markFrozen records in memory that op's amount is frozen under o.

@@ -152,6 +152,11 @@ type Queries interface {
 	// ErrConflict when the app already has its out_order_no, or the
 	// auth_no is taken.
 	CreateAuthOrder(ctx context.Context, o *AuthOrder) error
+	// CreateAuthOrderIfNew stores o as CreateAuthOrder does, unless the
+	// app already has its out_order_no: then it stores nothing and returns
+	// that order, and the transaction goes on. ErrConflict when the
+	// auth_no is taken.
+	CreateAuthOrderIfNew(ctx context.Context, o *AuthOrder) (existing *AuthOrder, err error)
 	// AuthOrder finds an order by auth_no, AuthOrderByOutOrderNo by the
 	// app's out_order_no.
 	AuthOrder(ctx context.Context, authNo string) (*AuthOrder, error)

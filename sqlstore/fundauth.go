@@ -21,21 +21,49 @@ const authOrderColumns = `auth_no, app_id, out_order_no, kind, status, payee_use
 // zfb.ErrConflict; an app that does not exist is zfb.ErrNotFound. A zero
 // ExpiresAt or ClosedAt is stored as NULL.
 func (q *queries) CreateAuthOrder(ctx context.Context, o *zfb.AuthOrder) error {
-	if o.AuthNo == "" || o.AppID == "" || o.OutOrderNo == "" {
-		return fmt.Errorf("create fund auth order %q: an order needs an auth_no, an app id and an out_order_no", o.AuthNo)
+	_, err := q.insertAuthOrder(ctx, o, "")
+	return err
+}
+
+// CreateAuthOrderIfNew stores o as CreateAuthOrder does, unless the app
+// already has its out_order_no: then it stores nothing and returns that
+// order, and the transaction goes on (ON CONFLICT DO NOTHING: PostgreSQL
+// aborts a transaction at a unique violation).
+func (q *queries) CreateAuthOrderIfNew(ctx context.Context, o *zfb.AuthOrder) (*zfb.AuthOrder, error) {
+	inserted, err := q.insertAuthOrder(ctx, o, " ON CONFLICT (app_id, out_order_no) DO NOTHING")
+	if err != nil || inserted {
+		return nil, err
 	}
-	_, err := q.write.ExecContext(ctx, `INSERT INTO fund_auth_orders (`+authOrderColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20)`,
+	existing, err := q.AuthOrderByOutOrderNo(ctx, o.AppID, o.OutOrderNo)
+	if err != nil {
+		return nil, fmt.Errorf("create fund auth order %q: %w", o.AuthNo, err)
+	}
+	return existing, nil
+}
+
+// insertAuthOrder inserts o, the INSERT ending with onConflict, and
+// reports whether it stored a row.
+func (q *queries) insertAuthOrder(ctx context.Context, o *zfb.AuthOrder, onConflict string) (bool, error) {
+	if o.AuthNo == "" || o.AppID == "" || o.OutOrderNo == "" {
+		return false, fmt.Errorf("create fund auth order %q: an order needs an auth_no, an app id and an out_order_no", o.AuthNo)
+	}
+	res, err := q.write.ExecContext(ctx, `INSERT INTO fund_auth_orders (`+authOrderColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20)`+onConflict,
 		o.AuthNo, o.AppID, o.OutOrderNo, o.Kind, string(o.Status), o.PayeeUserID, o.PayerUserID,
 		o.OrderTitle, o.ProductCode, o.ExtraParam,
 		o.TotalFreezeAmount, o.TotalUnfreezeAmount, o.TotalPayAmount,
 		o.Fingerprint, o.CodeValue, o.NotifyURL,
 		microsOrNull(o.ExpiresAt), micros(o.CreatedAt), microsOrNull(o.ClosedAt), o.AgentAppID)
 	if err != nil {
-		return fmt.Errorf("create fund auth order %q (out_order_no %q of app %q): %w", o.AuthNo, o.OutOrderNo, o.AppID, classify(err))
+		return false, fmt.Errorf("create fund auth order %q (out_order_no %q of app %q): %w", o.AuthNo, o.OutOrderNo, o.AppID, classify(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("create fund auth order %q: %w", o.AuthNo, err)
+	} else if n == 0 {
+		return false, nil
 	}
 	o.Version = 1
-	return nil
+	return true, nil
 }
 
 // AuthOrder reads an authorisation order by auth_no.

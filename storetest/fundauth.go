@@ -315,3 +315,55 @@ func testAuthOrders(t *testing.T, s zfb.Store) {
 		return nil
 	}))
 }
+
+// testCreateAuthOrderIfNew: a new out_order_no is stored; a taken one
+// returns the stored order and leaves the transaction usable, so that it
+// can go on and commit; a taken auth_no is a conflict.
+func testCreateAuthOrderIfNew(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	a, b := newApp(1), newApp(2)
+	ok(t, s.CreateApp(ctx, a))
+	ok(t, s.CreateApp(ctx, b))
+	first := newAuthOrder(a, 1)
+	existing, err := s.CreateAuthOrderIfNew(ctx, first)
+	ok(t, err)
+	if existing != nil || first.Version != 1 {
+		t.Fatalf("new order: existing = %+v, version %d; want nil, 1", existing, first.Version)
+	}
+	sameOut := newAuthOrder(a, 2)
+	sameOut.OutOrderNo, sameOut.OrderTitle = first.OutOrderNo, "second"
+	later := newAuthOrder(a, 3)
+	err = s.InTx(ctx, func(q zfb.Queries) error {
+		existing, err := q.CreateAuthOrderIfNew(ctx, sameOut)
+		if err != nil {
+			return err
+		}
+		if existing == nil {
+			return errors.New("the taken out_order_no was stored again")
+		}
+		sameAuthOrder(t, existing, first)
+		if sameOut.Version != 0 {
+			t.Errorf("Version of the order not stored = %d, want 0", sameOut.Version)
+		}
+		// The transaction goes on.
+		existing, err = q.CreateAuthOrderIfNew(ctx, later)
+		if err != nil || existing != nil {
+			return fmt.Errorf("after a taken out_order_no: existing = %+v, err = %v", existing, err)
+		}
+		return nil
+	})
+	ok(t, err)
+	_, err = s.AuthOrder(ctx, sameOut.AuthNo)
+	wantErr(t, err, zfb.ErrNotFound)
+	got, err := s.AuthOrderByOutOrderNo(ctx, a.ID, later.OutOrderNo)
+	ok(t, err)
+	sameAuthOrder(t, got, later)
+
+	// The auth_no again, in another app.
+	sameNo := newAuthOrder(b, 4)
+	sameNo.AuthNo = first.AuthNo
+	_, err = s.CreateAuthOrderIfNew(ctx, sameNo)
+	wantErr(t, err, zfb.ErrConflict)
+	_, err = s.AuthOrderByOutOrderNo(ctx, b.ID, sameNo.OutOrderNo)
+	wantErr(t, err, zfb.ErrNotFound)
+}

@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"AuthOrderRoundTrip", testAuthOrderRoundTrip},
 		{"AuthOperationRoundTrip", testAuthOperationRoundTrip},
 		{"AuthOrderOperation", testAuthOrderOperation},
+		{"CreateAuthOrderIfNew", testCreateAuthOrderIfNew},
 		{"AuthOrderConflict", testAuthOrderConflict},
 		{"AuthOperationConflict", testAuthOperationConflict},
 		{"AuthNotFound", testAuthNotFound},
