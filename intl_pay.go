@@ -44,38 +44,51 @@ func (s *Service) IntlPay(ctx context.Context, app *App, now time.Time, cmd Intl
 	var res IntlPayResult
 	err = s.command(ctx, func(q Queries) error {
 		res = IntlPayResult{}
-		p, err := q.IntlPaymentByMerchantTransID(ctx, app.ID, cmd.MerchantTransID)
-		if err == nil {
-			return s.repeatIntlPay(ctx, q, p, fp, now, &res)
-		} else if !errors.Is(err, ErrNotFound) {
+		// A repeat answers what the first pay did, whatever its own
+		// identityCode says (a new payment's checks only): a refused pay
+		// looks for the payment it repeats before it is refused.
+		refuse := func(refusal error) error {
+			p, err := q.IntlPaymentByMerchantTransID(ctx, app.ID, cmd.MerchantTransID)
+			if err == nil {
+				return s.repeatIntlPay(ctx, q, p, fp, now, &res)
+			} else if errors.Is(err, ErrNotFound) {
+				return refusal
+			}
 			return err
 		}
 		buyer, err := q.BuyerByPaymentCode(ctx, cmd.IdentityCode)
-		if errors.Is(err, ErrNotFound) {
-			return ErrIntlUserNotExist
-		} else if err != nil {
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return refuse(ErrIntlUserNotExist)
+		case err != nil:
 			return err
+		case buyer.Restricted:
+			return refuse(ErrIntlUserStatusAbnormal)
+		case buyer.UserID == app.SellerID:
+			return refuse(IntlParamIllegal("the buyer is the merchant"))
 		}
-		if buyer.Restricted {
-			return ErrIntlUserStatusAbnormal
-		}
-		if buyer.UserID == app.SellerID {
-			return IntlParamIllegal("the buyer is the merchant")
-		}
-		p = &IntlPayment{
+		p := &IntlPayment{
 			AcquirementID: newIntlAcquirementID(now), AppID: app.ID, MerchantTransID: cmd.MerchantTransID,
 			Kind: IntlKindPay, Status: IntlPaymentInit, SellerID: app.SellerID, BuyerID: buyer.UserID,
 			OrderTitle: cmd.OrderTitle, Currency: cmd.Currency, Amount: amount, Fingerprint: fp,
 			NotifyURL: app.notifyURL(cmd.NotifyURL), ExpiresAt: now.Add(defaultPayTimeout), CreatedAt: now,
 		}
-		res.Payment, res.Buyer = p, buyer
-		if buyer.Behaviour == BehaviourPassword {
-			res.InProgress = true
-			return q.CreateIntlPayment(ctx, p)
+		paid := buyer.Behaviour != BehaviourPassword
+		if paid {
+			markIntlPaid(p, paidCNY, now)
 		}
-		markIntlPaid(p, paidCNY, now)
-		if err := q.CreateIntlPayment(ctx, p); err != nil {
+		// The payment is stored unless the merchantTransId is taken, which
+		// makes this pay a repeat: no read before the insert.
+		existing, err := q.CreateIntlPaymentIfNew(ctx, p)
+		if err != nil {
 			return err
+		}
+		if existing != nil {
+			return s.repeatIntlPay(ctx, q, existing, fp, now, &res)
+		}
+		res.Payment, res.Buyer, res.InProgress = p, buyer, !paid
+		if !paid {
+			return nil
 		}
 		return s.postIntlPayment(ctx, q, p, now)
 	})

@@ -200,6 +200,11 @@ type Queries interface {
 	// ErrConflict when the app already has its merchantTransId, or the
 	// acquirementId is taken.
 	CreateIntlPayment(ctx context.Context, p *IntlPayment) error
+	// CreateIntlPaymentIfNew stores p as CreateIntlPayment does, unless
+	// the app already has its merchantTransId: then it stores nothing and
+	// returns that payment, and the transaction goes on. ErrConflict when
+	// the acquirementId is taken.
+	CreateIntlPaymentIfNew(ctx context.Context, p *IntlPayment) (existing *IntlPayment, err error)
 	// IntlPayment finds a payment by acquirementId,
 	// IntlPaymentByMerchantTransID by the app's merchantTransId.
 	IntlPayment(ctx context.Context, acquirementID string) (*IntlPayment, error)

@@ -21,21 +21,49 @@ const intlPaymentColumns = `acquirement_id, app_id, merchant_trans_id, kind, sta
 // schema refuses (none for a payment, more refunded than paid) are a plain
 // error; only a zfb.IntlKindCancelled tombstone may have amount 0.
 func (q *queries) CreateIntlPayment(ctx context.Context, p *zfb.IntlPayment) error {
-	if p.AcquirementID == "" || p.AppID == "" || p.MerchantTransID == "" {
-		return fmt.Errorf("create intl payment %q: a payment needs an acquirementId, an app id and a merchantTransId", p.AcquirementID)
+	_, err := q.insertIntlPayment(ctx, p, "")
+	return err
+}
+
+// CreateIntlPaymentIfNew stores p as CreateIntlPayment does, unless the
+// app already has its merchantTransId: then it stores nothing and returns
+// that payment, and the transaction goes on (ON CONFLICT DO NOTHING:
+// PostgreSQL aborts a transaction at a unique violation).
+func (q *queries) CreateIntlPaymentIfNew(ctx context.Context, p *zfb.IntlPayment) (*zfb.IntlPayment, error) {
+	inserted, err := q.insertIntlPayment(ctx, p, " ON CONFLICT (app_id, merchant_trans_id) DO NOTHING")
+	if err != nil || inserted {
+		return nil, err
 	}
-	_, err := q.write.ExecContext(ctx, `INSERT INTO intl_payments (`+intlPaymentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
+	existing, err := q.IntlPaymentByMerchantTransID(ctx, p.AppID, p.MerchantTransID)
+	if err != nil {
+		return nil, fmt.Errorf("create intl payment %q: %w", p.AcquirementID, err)
+	}
+	return existing, nil
+}
+
+// insertIntlPayment inserts p, the INSERT ending with onConflict, and
+// reports whether it stored a row.
+func (q *queries) insertIntlPayment(ctx context.Context, p *zfb.IntlPayment, onConflict string) (bool, error) {
+	if p.AcquirementID == "" || p.AppID == "" || p.MerchantTransID == "" {
+		return false, fmt.Errorf("create intl payment %q: a payment needs an acquirementId, an app id and a merchantTransId", p.AcquirementID)
+	}
+	res, err := q.write.ExecContext(ctx, `INSERT INTO intl_payments (`+intlPaymentColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`+onConflict,
 		p.AcquirementID, p.AppID, p.MerchantTransID, p.Kind, string(p.Status), p.SellerID, p.BuyerID,
 		p.OrderTitle, p.Currency, p.Amount, p.PaidCNY, p.RefundedAmount, p.RefundedCNY,
 		p.Fingerprint, p.NotifyURL,
 		microsOrNull(p.ExpiresAt), micros(p.CreatedAt), microsOrNull(p.PaidAt), microsOrNull(p.ClosedAt), microsOrNull(p.CancelledAt),
 		p.CancelAction)
 	if err != nil {
-		return fmt.Errorf("create intl payment %q (merchantTransId %q of app %q): %w", p.AcquirementID, p.MerchantTransID, p.AppID, classify(err))
+		return false, fmt.Errorf("create intl payment %q (merchantTransId %q of app %q): %w", p.AcquirementID, p.MerchantTransID, p.AppID, classify(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("create intl payment %q: %w", p.AcquirementID, err)
+	} else if n == 0 {
+		return false, nil
 	}
 	p.Version = 1
-	return nil
+	return true, nil
 }
 
 // IntlPayment reads an international payment by acquirementId.

@@ -352,3 +352,52 @@ func sameIntlRefund(t *testing.T, got, want *zfb.IntlRefund) {
 		t.Errorf("intl refund = %+v\nwant %+v", g, w)
 	}
 }
+
+// testCreateIntlPaymentIfNew: a new merchantTransId is stored; a taken one
+// returns the stored payment and leaves the transaction usable, so that it
+// can go on and commit; a taken acquirementId is a conflict.
+func testCreateIntlPaymentIfNew(t *testing.T, s zfb.Store) {
+	ctx := t.Context()
+	a, b := newApp(1), newApp(2)
+	ok(t, s.CreateApp(ctx, a))
+	ok(t, s.CreateApp(ctx, b))
+	first := newIntlPayment(a, 1)
+	existing, err := s.CreateIntlPaymentIfNew(ctx, first)
+	ok(t, err)
+	if existing != nil || first.Version != 1 {
+		t.Fatalf("new payment: existing = %+v, version %d; want nil, 1", existing, first.Version)
+	}
+	sameID := newIntlPayment(a, 2)
+	sameID.MerchantTransID, sameID.OrderTitle = first.MerchantTransID, "second"
+	later := newIntlPayment(a, 3)
+	err = s.InTx(ctx, func(q zfb.Queries) error {
+		existing, err := q.CreateIntlPaymentIfNew(ctx, sameID)
+		if err != nil {
+			return err
+		}
+		if existing == nil {
+			return errors.New("the taken merchantTransId was stored again")
+		}
+		sameIntlPayment(t, existing, first)
+		// The transaction goes on.
+		existing, err = q.CreateIntlPaymentIfNew(ctx, later)
+		if err != nil || existing != nil {
+			return fmt.Errorf("after a taken merchantTransId: existing = %+v, err = %v", existing, err)
+		}
+		return nil
+	})
+	ok(t, err)
+	_, err = s.IntlPayment(ctx, sameID.AcquirementID)
+	wantErr(t, err, zfb.ErrNotFound)
+	got, err := s.IntlPaymentByMerchantTransID(ctx, a.ID, later.MerchantTransID)
+	ok(t, err)
+	sameIntlPayment(t, got, later)
+
+	// The acquirementId again, in another app.
+	sameNo := newIntlPayment(b, 4)
+	sameNo.AcquirementID = first.AcquirementID
+	_, err = s.CreateIntlPaymentIfNew(ctx, sameNo)
+	wantErr(t, err, zfb.ErrConflict)
+	_, err = s.IntlPaymentByMerchantTransID(ctx, b.ID, sameNo.MerchantTransID)
+	wantErr(t, err, zfb.ErrNotFound)
+}

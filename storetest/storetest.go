@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) zfb.Store) {
 		{"AuthOperationRoundTrip", testAuthOperationRoundTrip},
 		{"AuthOrderOperation", testAuthOrderOperation},
 		{"CreateAuthOrderIfNew", testCreateAuthOrderIfNew},
+		{"CreateIntlPaymentIfNew", testCreateIntlPaymentIfNew},
 		{"AuthOrderConflict", testAuthOrderConflict},
 		{"AuthOperationConflict", testAuthOperationConflict},
 		{"AuthNotFound", testAuthNotFound},
