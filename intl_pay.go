@@ -135,7 +135,7 @@ func markIntlPaid(p *IntlPayment, paidCNY int64, now time.Time) {
 // the merchant; and records the notification. A buyer too poor to pay is
 // PROCESS_FAIL and the caller's transaction rolls back.
 func (s *Service) postIntlPayment(ctx context.Context, q Queries, p *IntlPayment, now time.Time) error {
-	if err := ensureIntlAccounts(ctx, q, p); err != nil {
+	if err := s.ensureIntlAccounts(ctx, q, p); err != nil {
 		return err
 	}
 	err := q.PostTransfer(ctx, &Transfer{
@@ -160,13 +160,18 @@ func (s *Service) postIntlPayment(ctx context.Context, q Queries, p *IntlPayment
 }
 
 // ensureIntlAccounts opens the exchange accounts of CNY and p's currency and
-// the merchant's account in p's currency, unless they exist.
-func ensureIntlAccounts(ctx context.Context, q Queries, p *IntlPayment) error {
+// the merchant's account in p's currency, unless a committed command has
+// ensured them before (Service.command keeps them): on PostgreSQL each is
+// a round trip.
+func (s *Service) ensureIntlAccounts(ctx context.Context, q Queries, p *IntlPayment) error {
 	for _, a := range []*Account{
 		{ID: FXAccount(CNY), Kind: AccountKindFX, Currency: CNY},
 		{ID: FXAccount(p.Currency), Kind: AccountKindFX, Currency: p.Currency},
 		{ID: MerchantAccount(p.SellerID, p.Currency), Kind: AccountKindMerchant, Owner: p.SellerID, Currency: p.Currency, Floor: new(int64)},
 	} {
+		if _, known := s.accounts.get(a.ID); known {
+			continue
+		}
 		if err := q.EnsureAccount(ctx, a); err != nil {
 			return err
 		}

@@ -25,9 +25,10 @@ type Service struct {
 
 	requests RequestLog // nil: the Store keeps the request log
 
-	apps     appCache           // App's
-	openIDs  boundedMap[string] // issued open_ids by openIDKey: they never change
-	logonIDs boundedMap[string] // buyers' logon ids by user id: they never change
+	apps     appCache             // App's
+	openIDs  boundedMap[string]   // issued open_ids by openIDKey: they never change
+	logonIDs boundedMap[string]   // buyers' logon ids by user id: they never change
+	accounts boundedMap[struct{}] // ledger accounts a committed command ensured: never deleted
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -40,7 +41,7 @@ func NewService(store Store, clock Clock, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, Clock: clock, Logger: logger, openIDs: boundedMap[string]{max: maxCachedOpenIDs},
-		logonIDs: boundedMap[string]{max: maxCachedOpenIDs}}
+		logonIDs: boundedMap[string]{max: maxCachedOpenIDs}, accounts: boundedMap[struct{}]{max: maxCachedOpenIDs}}
 }
 
 // Apps lists every app.
@@ -349,34 +350,47 @@ func (s *Service) read(ctx context.Context, fn func(q Queries) error) error {
 func (s *Service) command(ctx context.Context, fn func(q Queries) error) error {
 	const attempts = 10
 	for i := 1; ; i++ {
-		var enqueued bool
+		var watched commandWatch
 		err := s.store.InTx(ctx, func(q Queries) error {
-			watched := outboxWatch{Queries: q}
-			err := fn(&watched)
-			enqueued = watched.enqueued
-			return err
+			watched = commandWatch{Queries: q}
+			return fn(&watched)
 		})
 		if i < attempts && (errors.Is(err, ErrStale) || errors.Is(err, ErrConflict)) {
 			continue
 		}
-		if err == nil && enqueued && s.Wake != nil {
-			s.Wake()
+		if err == nil {
+			for _, id := range watched.ensured {
+				s.accounts.put(id, struct{}{})
+			}
+			if watched.enqueued && s.Wake != nil {
+				s.Wake()
+			}
 		}
 		return err
 	}
 }
 
-// outboxWatch is a command's Queries, noting whether the command recorded
-// an outbox message.
-type outboxWatch struct {
+// commandWatch is a command's Queries, noting whether the command recorded
+// an outbox message, and which ledger accounts it ensured: once it has
+// committed, those are known to exist (accounts are never deleted).
+type commandWatch struct {
 	Queries
 	enqueued bool
+	ensured  []string
 }
 
-func (w *outboxWatch) EnqueueOutbox(ctx context.Context, m *OutboxMessage) error {
+func (w *commandWatch) EnqueueOutbox(ctx context.Context, m *OutboxMessage) error {
 	err := w.Queries.EnqueueOutbox(ctx, m)
 	if err == nil {
 		w.enqueued = true
+	}
+	return err
+}
+
+func (w *commandWatch) EnsureAccount(ctx context.Context, a *Account) error {
+	err := w.Queries.EnsureAccount(ctx, a)
+	if err == nil {
+		w.ensured = append(w.ensured, a.ID)
 	}
 	return err
 }
