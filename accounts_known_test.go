@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sandbox"
-	"github.com/zfbpay/zfb/sqlstore"
 )
 
 // ensureCounter is a Store whose transactions count EnsureAccount calls.
@@ -39,20 +37,10 @@ func (q ensureCountingQueries) EnsureAccount(ctx context.Context, a *zfb.Account
 // nothing for good, so the next one opens them again.
 func TestIntlPayEnsuresItsAccountsOnce(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "zfb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	var ensures atomic.Int64
-	svc := zfb.NewService(ensureCounter{store, &ensures}, nil, nil)
-	sb, err := sandbox.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.CreateSandbox(ctx, sb); err != nil {
-		t.Fatal(err)
-	}
+	svc, sb := newWrappedSandboxService(t, filepath.Join(t.TempDir(), "zfb.db"), func(s zfb.Store) zfb.Store {
+		return ensureCounter{s, &ensures}
+	})
 	codes := map[string]string{}
 	for _, b := range sb.Buyers {
 		codes[b.Behaviour] = b.PaymentCode

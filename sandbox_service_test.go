@@ -21,13 +21,20 @@ func newSandboxService(tb testing.TB) (*zfb.Service, *zfb.Sandbox) {
 // (storetest.PostgresURL for PostgreSQL).
 func newSandboxServiceOn(tb testing.TB, url string) (*zfb.Service, *zfb.Sandbox) {
 	tb.Helper()
+	return newWrappedSandboxService(tb, url, func(s zfb.Store) zfb.Store { return s })
+}
+
+// newWrappedSandboxService is newSandboxServiceOn with the Service over
+// the Store wrap makes of the database's (one that counts calls, say).
+func newWrappedSandboxService(tb testing.TB, url string, wrap func(zfb.Store) zfb.Store) (*zfb.Service, *zfb.Sandbox) {
+	tb.Helper()
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, url, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { store.Close() })
-	svc := zfb.NewService(store, nil, nil)
+	svc := zfb.NewService(wrap(store), nil, nil)
 	sb, err := sandbox.Generate()
 	if err != nil {
 		tb.Fatal(err)

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
-	"github.com/zfbpay/zfb/sandbox"
-	"github.com/zfbpay/zfb/sqlstore"
 )
 
 // appReadCounter is a Store that counts the app reads of its write
@@ -39,20 +37,11 @@ func (q appReadCounting) App(ctx context.Context, appID string) (*zfb.App, error
 // was given, without reading it again in the command's transaction.
 func TestNotificationsNameTheBuyerFromTheCommandsApp(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "zfb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	counter := &appReadCounter{Store: store}
-	svc := zfb.NewService(counter, nil, nil)
-	sb, err := sandbox.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.CreateSandbox(ctx, sb); err != nil {
-		t.Fatal(err)
-	}
+	var counter *appReadCounter
+	svc, sb := newWrappedSandboxService(t, filepath.Join(t.TempDir(), "zfb.db"), func(s zfb.Store) zfb.Store {
+		counter = &appReadCounter{Store: s}
+		return counter
+	})
 	app, now := sb.Apps[0], time.Now()
 	codes := map[string]string{}
 	for _, b := range sb.Buyers {
