@@ -39,7 +39,9 @@ const (
 // instance may answer with the version before (microseconds on one
 // machine, never longer than appVersionTTL). While it is not connected,
 // the versions are paused: every call reads its app's version, as before
-// there was a listener.
+// there was a listener. Behind a pooler in transaction mode (PgBouncer,
+// say) a LISTEN may succeed and hear nothing; the TTL still bounds what
+// an instance believes to a second.
 type appListener struct {
 	config   *pgx.ConnConfig
 	versions *appVersions
