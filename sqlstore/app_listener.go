@@ -100,7 +100,11 @@ func (l *appListener) listen(ctx context.Context) (heard bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(context.Background())
+	defer func() { // a clean goodbye, unless the network holds it up
+		bye, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(bye)
+	}()
 	l.pid.Store(conn.PgConn().PID())
 	defer l.pid.Store(0)
 	var schema string
