@@ -103,7 +103,7 @@ func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (
 	if s.checkpoints != nil {
 		s.checkpoints.start(s.group.requestCheckpoint)
 	}
-	if s.listenConfig != nil { // after the migrations: the trigger it hears is one
+	if s.listenConfig != nil { // after the migrations, which make the trigger it hears
 		s.appListener = startAppListener(s.listenConfig, s.appVersions, logger)
 		s.listenConfig = nil
 	}
