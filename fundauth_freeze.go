@@ -66,13 +66,9 @@ func (s *Service) freeze(ctx context.Context, app *App, now time.Time, cmd Freez
 		// auth_code says (a new order's checks only): a refused freeze
 		// looks for the order it repeats before it is refused.
 		refuse := func(refusal error) error {
-			o, err := q.AuthOrderByOutOrderNo(ctx, app.ID, cmd.OutOrderNo)
-			if err == nil {
-				return s.repeatFreeze(ctx, q, o, fp, now, &res)
-			} else if errors.Is(err, ErrNotFound) {
-				return refusal
-			}
-			return err
+			return repeatOrRefuse(refusal,
+				func() (*AuthOrder, error) { return q.AuthOrderByOutOrderNo(ctx, app.ID, cmd.OutOrderNo) },
+				func(o *AuthOrder) error { return s.repeatFreeze(ctx, q, o, fp, now, &res) })
 		}
 		o := &AuthOrder{
 			AuthNo: newAuthNo(now), AppID: app.ID, OutOrderNo: cmd.OutOrderNo, Kind: kind,

@@ -48,13 +48,9 @@ func (s *Service) IntlPay(ctx context.Context, app *App, now time.Time, cmd Intl
 		// identityCode says (a new payment's checks only): a refused pay
 		// looks for the payment it repeats before it is refused.
 		refuse := func(refusal error) error {
-			p, err := q.IntlPaymentByMerchantTransID(ctx, app.ID, cmd.MerchantTransID)
-			if err == nil {
-				return s.repeatIntlPay(ctx, q, p, fp, now, &res)
-			} else if errors.Is(err, ErrNotFound) {
-				return refusal
-			}
-			return err
+			return repeatOrRefuse(refusal,
+				func() (*IntlPayment, error) { return q.IntlPaymentByMerchantTransID(ctx, app.ID, cmd.MerchantTransID) },
+				func(p *IntlPayment) error { return s.repeatIntlPay(ctx, q, p, fp, now, &res) })
 		}
 		buyer, err := q.BuyerByPaymentCode(ctx, cmd.IdentityCode)
 		switch {

@@ -32,6 +32,27 @@ func onBothBackends(t *testing.T, fn func(t *testing.T, svc *zfb.Service, app *z
 	}
 }
 
+// chargedSince returns a check that the buyer's available balance has
+// fallen by want since it was called.
+func chargedSince(t *testing.T, svc *zfb.Service, userID string) func(want int64) {
+	t.Helper()
+	balance := func() int64 {
+		t.Helper()
+		b, err := svc.Buyer(context.Background(), userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Balance
+	}
+	before := balance()
+	return func(want int64) {
+		t.Helper()
+		if got := before - balance(); got != want {
+			t.Errorf("the payer's available balance fell by %d, want %d", got, want)
+		}
+	}
+}
+
 // race runs fn from n goroutines at once and returns their errors.
 func race(n int, fn func() error) []error {
 	errs := make([]error, n)
@@ -49,10 +70,7 @@ func race(n int, fn func() error) []error {
 func TestConcurrentFreezesOfOneOrder(t *testing.T) {
 	onBothBackends(t, func(t *testing.T, svc *zfb.Service, app *zfb.App, payer *zfb.Buyer) {
 		ctx, now := context.Background(), time.Now()
-		before, err := svc.Buyer(ctx, payer.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		charged := chargedSince(t, svc, payer.UserID)
 		cmd := zfb.FreezeCommand{AuthCode: payer.PaymentCode, AuthCodeType: "bar_code", OutOrderNo: "RACE1",
 			OutRequestNo: "R1", OrderTitle: "race", Amount: "1.50"}
 		errs := race(8, func() error { _, err := svc.Freeze(ctx, app, now, cmd); return err })
@@ -75,13 +93,7 @@ func TestConcurrentFreezesOfOneOrder(t *testing.T) {
 		if d.Order.TotalFreezeAmount != 150 || len(d.Operations) != 1 {
 			t.Errorf("order froze %d in %d operations, want 150 in 1", d.Order.TotalFreezeAmount, len(d.Operations))
 		}
-		after, err := svc.Buyer(ctx, payer.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if after.Balance != before.Balance-150 {
-			t.Errorf("payer's available balance %d, want %d", after.Balance, before.Balance-150)
-		}
+		charged(150)
 	})
 }
 
@@ -91,10 +103,7 @@ func TestConcurrentFreezesOfOneOrder(t *testing.T) {
 func TestConcurrentIntlPaysOfOneMerchantTransID(t *testing.T) {
 	onBothBackends(t, func(t *testing.T, svc *zfb.Service, app *zfb.App, payer *zfb.Buyer) {
 		ctx, now := context.Background(), time.Now()
-		before, err := svc.Buyer(ctx, payer.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		charged := chargedSince(t, svc, payer.UserID)
 		cmd := zfb.IntlPayCommand{MerchantTransID: "RACE1", IdentityCode: payer.PaymentCode, OrderTitle: "race",
 			Currency: "CNY", Value: "150"}
 		var mu sync.Mutex
@@ -122,12 +131,6 @@ func TestConcurrentIntlPaysOfOneMerchantTransID(t *testing.T) {
 		if p.Status != zfb.IntlPaymentSuccess || p.PaidCNY != 150 {
 			t.Errorf("payment %s paid %d CNY fen, want SUCCESS and 150", p.Status, p.PaidCNY)
 		}
-		after, err := svc.Buyer(ctx, payer.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if after.Balance != before.Balance-150 {
-			t.Errorf("payer's available balance %d, want %d", after.Balance, before.Balance-150)
-		}
+		charged(150)
 	})
 }

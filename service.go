@@ -394,3 +394,18 @@ func (w *commandWatch) EnsureAccount(ctx context.Context, a *Account) error {
 	}
 	return err
 }
+
+// repeatOrRefuse answers a create request that its own checks refused:
+// when find finds what an earlier request with the same number stored,
+// the request is a repeat and repeat answers it (a new object's checks do
+// not apply to a repeat); otherwise the refusal stands.
+func repeatOrRefuse[T any](refusal error, find func() (T, error), repeat func(T) error) error {
+	found, err := find()
+	switch {
+	case err == nil:
+		return repeat(found)
+	case errors.Is(err, ErrNotFound):
+		return refusal
+	}
+	return err
+}

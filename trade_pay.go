@@ -74,12 +74,7 @@ func (s *Service) Pay(ctx context.Context, app *App, now time.Time, cmd PayComma
 			if !errors.As(err, &refused) {
 				return err
 			}
-			if t, findErr := q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo); findErr == nil {
-				return repeat(t)
-			} else if !errors.Is(findErr, ErrNotFound) {
-				return findErr
-			}
-			return err
+			return repeatOrRefuse(err, func() (*Trade, error) { return q.TradeByOutTradeNo(ctx, app.ID, cmd.OutTradeNo) }, repeat)
 		}
 		// The trade is stored unless the out_trade_no is taken, which
 		// makes this pay a repeat: no read before the insert.

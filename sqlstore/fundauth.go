@@ -328,33 +328,27 @@ func qualified(table, columns string) string {
 // AuthOrderOperation reads an order and one of its operations in one
 // statement (see zfb.AuthOperationRef for how ref names them).
 func (q *queries) AuthOrderOperation(ctx context.Context, ref zfb.AuthOperationRef) (*zfb.AuthOrder, *zfb.AuthOperation, error) {
-	var (
-		where strings.Builder
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var variant orderOperationVariant
+	args := make([]any, 0, 4)
 	if ref.AuthNo != "" {
-		where.WriteString("o.auth_no = " + arg(ref.AuthNo))
+		args = append(args, ref.AuthNo)
 	} else {
-		where.WriteString("o.app_id = " + arg(ref.AppID) + " AND o.out_order_no = " + arg(ref.OutOrderNo))
+		variant |= byOutOrderNo
+		args = append(args, ref.AppID, ref.OutOrderNo)
 	}
 	if ref.OperationID != "" {
-		where.WriteString(" AND op.operation_id = " + arg(ref.OperationID))
+		args = append(args, ref.OperationID)
 	} else {
-		where.WriteString(" AND op.out_request_no = " + arg(ref.OutRequestNo))
+		variant |= byOutRequestNo
+		args = append(args, ref.OutRequestNo)
 	}
 	if ref.Type != "" {
-		where.WriteString(" AND op.type = " + arg(string(ref.Type)))
+		variant |= ofType
+		args = append(args, string(ref.Type))
 	}
 	var order authOrderRow
 	var operation authOperationRow
-	err := q.read.QueryRowContext(ctx, `SELECT `+orderOperationColumns+`
-		FROM fund_auth_orders o JOIN fund_auth_operations op ON op.auth_no = o.auth_no
-		WHERE `+where.String()+`
-		ORDER BY CASE op.type WHEN 'FREEZE' THEN 0 WHEN 'UNFREEZE' THEN 1 ELSE 2 END LIMIT 1`, args...).
+	err := q.read.QueryRowContext(ctx, orderOperationQueries[variant], args...).
 		Scan(append(order.dest(), operation.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("fund auth operation %+v: %w", ref, zfb.ErrNotFound)
@@ -364,6 +358,47 @@ func (q *queries) AuthOrderOperation(ctx context.Context, ref zfb.AuthOperationR
 	}
 	return order.order(), operation.operation(), nil
 }
+
+// orderOperationVariant is how an AuthOperationRef names its order and
+// operation: a set of these flags.
+type orderOperationVariant int
+
+const (
+	byOutOrderNo   orderOperationVariant = 1 << iota // the order by app and out_order_no, not auth_no
+	byOutRequestNo                                   // the operation by out_request_no, not operation_id
+	ofType                                           // the operation of one type
+)
+
+// orderOperationQueries are AuthOrderOperation's statements, one per
+// variant, written once: their parameters come in the order the
+// variant's conditions are named.
+var orderOperationQueries = func() (queries [ofType << 1]string) {
+	for v := range orderOperationVariant(len(queries)) {
+		var conds []string
+		param := func(cond string) {
+			conds = append(conds, cond+" = $"+strconv.Itoa(len(conds)+1))
+		}
+		if v&byOutOrderNo == 0 {
+			param("o.auth_no")
+		} else {
+			param("o.app_id")
+			param("o.out_order_no")
+		}
+		if v&byOutRequestNo == 0 {
+			param("op.operation_id")
+		} else {
+			param("op.out_request_no")
+		}
+		if v&ofType != 0 {
+			param("op.type")
+		}
+		queries[v] = `SELECT ` + orderOperationColumns + `
+		FROM fund_auth_orders o JOIN fund_auth_operations op ON op.auth_no = o.auth_no
+		WHERE ` + strings.Join(conds, " AND ") + `
+		ORDER BY CASE op.type WHEN 'FREEZE' THEN 0 WHEN 'UNFREEZE' THEN 1 ELSE 2 END LIMIT 1`
+	}
+	return queries
+}()
 
 // UpdateAuthOperation writes op's status, remark, trade_no, cancel_action,
 // trans_at and closed_at over the stored operation; the rest (its order,
