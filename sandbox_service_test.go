@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sqlstore"
 )
@@ -35,7 +36,7 @@ func newWrappedSandboxService(tb testing.TB, url string, wrap func(zfb.Store) zf
 	}
 	tb.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(wrap(store), nil, nil)
-	sb, err := sandbox.Generate()
+	sb, err := sandbox.Generate(sandbox.WithKeys(testkeys.Sequence()))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sqlstore"
 )
@@ -30,7 +31,7 @@ func newAdmin(t *testing.T) (http.Handler, *zfb.Service, string) {
 	}
 	t.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, zfb.ClockFunc(func() time.Time { return frozen }), nil)
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 		t.Fatal(err)
 	}
 	token, err := store.Setting(ctx, zfb.SettingAdminToken)

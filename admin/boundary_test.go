@@ -12,6 +12,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sqlstore"
 	"github.com/zfbpay/zfb/storetest"
@@ -37,7 +38,7 @@ func TestInputBoundary(t *testing.T) {
 			}
 			t.Cleanup(func() { store.Close() })
 			svc := zfb.NewService(store, nil, nil)
-			if _, err := sandbox.Ensure(ctx, svc); err != nil {
+			if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 				t.Fatal(err)
 			}
 			token, err := store.Setting(ctx, zfb.SettingAdminToken)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zfbpay/zfb"
 	"github.com/zfbpay/zfb/admin"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sqlstore"
 )
@@ -44,7 +45,7 @@ func dashboardService(t *testing.T) (*zfb.Service, *countingStore, string) {
 	t.Cleanup(func() { store.Close() })
 	counting := &countingStore{Store: store}
 	svc := zfb.NewService(counting, nil, nil)
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 		t.Fatal(err)
 	}
 	token, err := store.Setting(ctx, zfb.SettingAdminToken)

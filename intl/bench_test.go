@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
@@ -33,7 +34,7 @@ func BenchmarkPayQuery(b *testing.B) {
 	}
 	b.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, nil, logger)
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 		b.Fatal(err)
 	}
 	sb, err := sandbox.Load(ctx, svc, "http://127.0.0.1")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/openapi"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
@@ -54,7 +55,7 @@ func newEdge(t testing.TB, dbURL string, opts ...openapi.Option) *edge {
 	}
 	t.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, nil, nil)
-	sb, err := sandbox.Generate()
+	sb, err := sandbox.Generate(sandbox.WithKeys(testkeys.Sequence()))
 	if err != nil {
 		t.Fatal(err)
 	}

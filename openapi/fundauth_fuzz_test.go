@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sqlstore"
 )
@@ -27,7 +28,7 @@ func FuzzFundAuthBizContent(f *testing.F) {
 	}
 	f.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, nil, nil)
-	sb, err := sandbox.Generate()
+	sb, err := sandbox.Generate(sandbox.WithKeys(testkeys.Sequence()))
 	if err != nil {
 		f.Fatal(err)
 	}

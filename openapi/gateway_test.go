@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/openapi"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
@@ -50,7 +51,7 @@ func newTestGateway(t testing.TB, opts ...openapi.Option) *testGateway {
 	// The clock stands at the requests' timestamp (params), which the
 	// default timestamp window checks.
 	svc := zfb.NewService(store, zfb.ClockFunc(func() time.Time { return testNow }), nil)
-	sb, err := sandbox.Generate()
+	sb, err := sandbox.Generate(sandbox.WithKeys(testkeys.Sequence()))
 	if err != nil {
 		t.Fatal(err)
 	}

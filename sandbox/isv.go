@@ -30,8 +30,8 @@ type ISVApp struct {
 }
 
 // addISV adds the ISV app to sb, authorized by merchant.
-func addISV(sb *zfb.Sandbox, merchant *zfb.App) error {
-	isv, err := NewApp(ISVAppID, zfb.SignTypeRSA2, nil)
+func addISV(sb *zfb.Sandbox, merchant *zfb.App, keys Keys) error {
+	isv, err := newApp(ISVAppID, zfb.SignTypeRSA2, nil, keys)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -90,22 +91,49 @@ type Buyer struct {
 // instances starting together on one database agree on which sandbox won.
 const FirstAppID = "9021000000000001"
 
+// Keys makes the RSA-2048 keys of a new sandbox: its CA's and its apps'.
+// By default they are fresh from crypto/rand (sign.GenerateKey). Making
+// one costs tens of milliseconds, and a sandbox needs eight, so test
+// suites that make hundreds of sandboxes hand out keys they made once
+// (internal/testkeys).
+type Keys func() (*rsa.PrivateKey, error)
+
+// freshKeys is the default Keys.
+func freshKeys() (*rsa.PrivateKey, error) { return sign.GenerateKey(2048) }
+
+// Option changes how Generate and Ensure make a sandbox.
+type Option func(*options)
+
+type options struct{ keys Keys }
+
+// WithKeys makes the sandbox's keys with keys instead of fresh ones. Each
+// call of keys must give a key the sandbox has not had from it before.
+func WithKeys(keys Keys) Option { return func(o *options) { o.keys = keys } }
+
+func newOptions(opts []Option) options {
+	o := options{keys: freshKeys}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // Generate makes a fresh sandbox: an RSA2 app in public-key mode, an RSA2
 // app in certificate mode (CertAppID), the CA that issued both apps'
 // certificates, and a buyer of each behaviour.
-func Generate() (*zfb.Sandbox, error) { return generate(nil) }
+func Generate(opts ...Option) (*zfb.Sandbox, error) { return generate(nil, newOptions(opts).keys) }
 
 // generate is Generate with the database's CA, or a new one when ca is nil.
-func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
+func generate(ca *sandboxca.CA, keys Keys) (*zfb.Sandbox, error) {
 	settings := map[string]string{}
 	if ca == nil {
 		var err error
-		if ca, err = sandboxca.New(); err != nil {
+		if ca, err = sandboxca.NewWithKeys(keys); err != nil {
 			return nil, err
 		}
 		settings[zfb.SettingSandboxCA] = ca.Marshal()
 	}
-	app, err := NewApp(FirstAppID, zfb.SignTypeRSA2, nil)
+	app, err := newApp(FirstAppID, zfb.SignTypeRSA2, nil, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +142,7 @@ func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
 	// apps during their move to open_id): code written for user ids keeps
 	// working against it, and code written for open ids works too.
 	app.IdentityMode = zfb.IdentityBoth
-	certApp, err := NewApp(CertAppID, zfb.SignTypeRSA2, nil)
+	certApp, err := newApp(CertAppID, zfb.SignTypeRSA2, nil, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +152,7 @@ func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
 		return nil, err
 	}
 	sb := &zfb.Sandbox{Apps: []*zfb.App{app, certApp}, AdminToken: token, Settings: settings}
-	if err := addISV(sb, app); err != nil {
+	if err := addISV(sb, app, keys); err != nil {
 		return nil, err
 	}
 	// Every app gets certificates, so that any of them can switch to
@@ -155,17 +183,22 @@ func generate(ca *sandboxca.CA) (*zfb.Sandbox, error) {
 // private key zfb keeps only to print it again) and the gateway's. An empty
 // id draws a random 16-digit one.
 func NewApp(id string, signType zfb.SignType, methods []string) (*zfb.App, error) {
+	return newApp(id, signType, methods, freshKeys)
+}
+
+// newApp is NewApp with the app's key and then the gateway's from keys.
+func newApp(id string, signType zfb.SignType, methods []string, keys Keys) (*zfb.App, error) {
 	var err error
 	if id == "" {
 		if id, err = randomDigits("2021", 16); err != nil {
 			return nil, err
 		}
 	}
-	appKey, err := sign.GenerateKey(2048)
+	appKey, err := keys()
 	if err != nil {
 		return nil, err
 	}
-	gatewayKey, err := sign.GenerateKey(2048)
+	gatewayKey, err := keys()
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +250,7 @@ func NewBuyer(behaviour string, balance int64) (*zfb.Buyer, error) {
 
 // Ensure creates the sandbox unless the database has one. It reports
 // whether this call created it.
-func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
+func Ensure(ctx context.Context, svc *zfb.Service, opts ...Option) (created bool, err error) {
 	if _, err := svc.Setting(ctx, zfb.SettingSandbox); err == nil {
 		return false, nil
 	} else if !errors.Is(err, zfb.ErrNotFound) {
@@ -229,7 +262,7 @@ func Ensure(ctx context.Context, svc *zfb.Service) (created bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	sb, err := generate(ca)
+	sb, err := generate(ca, newOptions(opts).keys)
 	if err != nil {
 		return false, err
 	}

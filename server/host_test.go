@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/server"
 	"github.com/zfbpay/zfb/sqlstore"
@@ -26,7 +27,7 @@ func newService(t *testing.T) *zfb.Service {
 	}
 	t.Cleanup(func() { store.Close() })
 	svc := zfb.NewService(store, nil, nil)
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 		t.Fatal(err)
 	}
 	return svc

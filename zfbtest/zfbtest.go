@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zfbpay/zfb"
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/intl"
 	"github.com/zfbpay/zfb/notify"
 	"github.com/zfbpay/zfb/openapi"
@@ -74,7 +75,9 @@ func WithRequestLog(keep int) Option { return func(o *options) { o.requestLog = 
 // WithLogger logs to l instead of discarding.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// NewServer starts a zfb with a new sandbox; tb.Cleanup stops it.
+// NewServer starts a zfb with a new sandbox; tb.Cleanup stops it. The
+// sandboxes of one test binary hold the same keys, made on the first
+// NewServer (internal/testkeys): Server.NewApp makes fresh ones.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
 	o := options{logger: slog.New(slog.DiscardHandler)}
@@ -105,7 +108,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 			svc.UseRequestLog(l)
 		}
 	}
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, sandbox.WithKeys(testkeys.Sequence())); err != nil {
 		tb.Fatalf("zfbtest: creating the sandbox: %v", err)
 	}
 	token, err := store.Setting(ctx, zfb.SettingAdminToken)

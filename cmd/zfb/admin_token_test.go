@@ -83,7 +83,7 @@ func testAdminTokenRotate(t *testing.T, dbArgs ...string) {
 	}
 
 	var out, errOut bytes.Buffer
-	if err := run(ctx, append([]string{"admin-token", "rotate"}, args...), noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, append([]string{"admin-token", "rotate"}, args...), noEnv, &out, &errOut); err != nil {
 		t.Fatalf("rotate: %v\n%s", err, errOut.String())
 	}
 	token := strings.TrimSuffix(out.String(), "\n")
@@ -154,7 +154,7 @@ func TestAdminTokenRotateWithoutSandbox(t *testing.T) {
 	data := t.TempDir() // exists: only serve creates a data directory
 
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"admin-token", "rotate", "--data", data}, noEnv, &out, &errOut)
+	err := testRun(context.Background(), []string{"admin-token", "rotate", "--data", data}, noEnv, &out, &errOut)
 	if !errors.Is(err, zfb.ErrNoAdminToken) || out.Len() != 0 {
 		t.Fatalf("rotate on an empty database: %v, printed %q; want ErrNoAdminToken and nothing", err, out.String())
 	}
@@ -162,7 +162,7 @@ func TestAdminTokenRotateWithoutSandbox(t *testing.T) {
 		t.Fatalf("rotate on an empty database made sandbox.json (%v)", err)
 	}
 	for _, args := range [][]string{{"admin-token"}, {"admin-token", "show"}, {"admin-token", "rotate", "extra"}} {
-		if err := run(context.Background(), args, noEnv, &out, &errOut); err != errUsage {
+		if err := testRun(context.Background(), args, noEnv, &out, &errOut); err != errUsage {
 			t.Errorf("%q: %v, want a usage error", args, err)
 		}
 	}

@@ -55,7 +55,7 @@ func TestAppCreateCertMode(t *testing.T) {
 	create := func(args ...string) sandbox.App {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if err := run(ctx, append([]string{"app", "create", "--db", db}, args...), noEnv, &out, &errOut); err != nil {
+		if err := testRun(ctx, append([]string{"app", "create", "--db", db}, args...), noEnv, &out, &errOut); err != nil {
 			t.Fatalf("%v: %s", err, errOut.String())
 		}
 		var a sandbox.App
@@ -80,7 +80,7 @@ func TestAppCreateBeforeSandbox(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "zfb.db")
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"app", "create", "--db", db}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, []string{"app", "create", "--db", db}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
 	var early sandbox.App
@@ -89,7 +89,7 @@ func TestAppCreateBeforeSandbox(t *testing.T) {
 	}
 	out.Reset()
 	data := t.TempDir()
-	if err := run(ctx, []string{"sandbox", "--db", db, "--data", data}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, []string{"sandbox", "--db", db, "--data", data}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
 	var f sandbox.File
@@ -116,7 +116,7 @@ func TestSandboxCommandFindsCertificates(t *testing.T) {
 	served, stop := startServe(t, "--data", data)
 	stop()
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"sandbox", "--data", data}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(context.Background(), []string{"sandbox", "--data", data}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
 	var printed sandbox.File

@@ -34,7 +34,7 @@ func (e environment) sandbox(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	if _, err := sandbox.Ensure(ctx, svc); err != nil {
+	if _, err := sandbox.Ensure(ctx, svc, e.sandboxOptions...); err != nil {
 		return err
 	}
 	base := c.baseURL()

@@ -54,7 +54,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 
 			for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {"help", name}} {
 				var out, errOut bytes.Buffer
-				if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
+				if err := testRun(context.Background(), args, noEnv, &out, &errOut); err != nil {
 					t.Errorf("%q: %v, want exit status 0", args, err)
 				}
 				if out.String() != help {
@@ -75,7 +75,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{nil, {"frobnicate"}, {"--bogus"}} {
 		var out, errOut bytes.Buffer
-		if err := run(context.Background(), args, noEnv, &out, &errOut); !errors.Is(err, errUsage) {
+		if err := testRun(context.Background(), args, noEnv, &out, &errOut); !errors.Is(err, errUsage) {
 			t.Errorf("%q: %v, want errUsage (exit status 2)", args, err)
 		}
 		if !strings.Contains(errOut.String(), usage) || out.Len() != 0 {
@@ -83,7 +83,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"help"}, noEnv, &out, &out); err != nil || out.String() != usage {
+	if err := testRun(context.Background(), []string{"help"}, noEnv, &out, &out); err != nil || out.String() != usage {
 		t.Errorf("zfb help: %v\n%s", err, out.String())
 	}
 }
@@ -96,7 +96,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"buyer", "top-up", "2088000000000001"}, {"fault", "add"}, {"notify", "replay", "x"}, {"call"}, {"version", "extra"},
 	} {
 		var out, errOut bytes.Buffer
-		if err := run(context.Background(), args, noEnv, &out, &errOut); !errors.Is(err, errUsage) {
+		if err := testRun(context.Background(), args, noEnv, &out, &errOut); !errors.Is(err, errUsage) {
 			t.Errorf("%q: %v, want errUsage", args, err)
 		}
 		if !strings.Contains(errOut.String(), "usage: zfb "+args[0]) {

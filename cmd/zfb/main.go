@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/zfbpay/zfb/sandbox"
 )
 
 func main() {
@@ -63,7 +65,13 @@ given by --admin-url and --admin-token. Every flag also reads a ZFB_* environmen
 
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	err := dispatch(ctx, args, environment{getenv: getenv, stdout: stdout, stderr: stderr, helps: map[*flag.FlagSet]command{}})
+	return runIn(ctx, args, environment{getenv: getenv, stdout: stdout, stderr: stderr})
+}
+
+// runIn is run in env (whose helps it makes).
+func runIn(ctx context.Context, args []string, env environment) error {
+	env.helps = map[*flag.FlagSet]command{}
+	err := dispatch(ctx, args, env)
 	if errors.Is(err, errHelp) {
 		return nil
 	}
@@ -118,4 +126,7 @@ type environment struct {
 	helps map[*flag.FlagSet]command
 	// onParse, when set, sees every flag set before it parses (tests).
 	onParse func(*flag.FlagSet)
+	// sandboxOptions make a new database's sandbox (tests: keys made once,
+	// internal/testkeys).
+	sandboxOptions []sandbox.Option
 }

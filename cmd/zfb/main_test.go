@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zfbpay/zfb/internal/testkeys"
 	"github.com/zfbpay/zfb/sandbox"
 	"github.com/zfbpay/zfb/sign"
 	"github.com/zfbpay/zfb/storetest"
@@ -39,6 +40,13 @@ func (b *syncBuffer) String() string {
 
 func noEnv(string) string { return "" }
 
+// testRun is run with the test binary's keys for a new sandbox
+// (internal/testkeys): fresh ones would be most of these tests' time.
+func testRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runIn(ctx, args, environment{getenv: getenv, stdout: stdout, stderr: stderr,
+		sandboxOptions: []sandbox.Option{sandbox.WithKeys(testkeys.Sequence())}})
+}
+
 // startServe runs `zfb serve` on a free port until the test ends and
 // returns the sandbox.json it wrote.
 func startServe(t *testing.T, args ...string) (*sandbox.File, func()) {
@@ -47,7 +55,7 @@ func startServe(t *testing.T, args ...string) (*sandbox.File, func()) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr)
+		done <- testRun(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr)
 	}()
 	stop := func() {
 		cancel()
@@ -198,7 +206,7 @@ func TestAppCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "zfb.db")
 	var out, errOut bytes.Buffer
 	ctx := context.Background()
-	if err := run(ctx, []string{"app", "create", "--db", db, "--sign-type", "RSA", "--methods", "alipay.trade.query", "--name", "pos"}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, []string{"app", "create", "--db", db, "--sign-type", "RSA", "--methods", "alipay.trade.query", "--name", "pos"}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
 	var created sandbox.App
@@ -213,30 +221,30 @@ func TestAppCommands(t *testing.T) {
 		t.Errorf("identity_mode of a new app = %q, want openid", created.IdentityMode)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"app", "list", "--db", db}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, []string{"app", "list", "--db", db}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), created.AppID+"\t") || !strings.Contains(out.String(), "\tpos") {
 		t.Fatalf("list: %s", out.String())
 	}
 	out.Reset()
-	if err := run(ctx, []string{"app", "show", "--db", db, created.AppID}, noEnv, &out, &errOut); err != nil {
+	if err := testRun(ctx, []string{"app", "show", "--db", db, created.AppID}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"alipay.trade.query"`) {
 		t.Fatalf("show: %s", out.String())
 	}
-	if err := run(ctx, []string{"app", "show", "--db", db, "2021000000000000"}, noEnv, &out, &errOut); err == nil {
+	if err := testRun(ctx, []string{"app", "show", "--db", db, "2021000000000000"}, noEnv, &out, &errOut); err == nil {
 		t.Fatal("show of an unknown app succeeded")
 	}
-	if err := run(ctx, []string{"app", "create", "--db", db, "--sign-type", "MD5"}, noEnv, &out, &errOut); err == nil {
+	if err := testRun(ctx, []string{"app", "create", "--db", db, "--sign-type", "MD5"}, noEnv, &out, &errOut); err == nil {
 		t.Fatal("create with sign type MD5 succeeded")
 	}
 }
 
 func TestKeys(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"keys"}, noEnv, &out, io.Discard); err != nil {
+	if err := testRun(context.Background(), []string{"keys"}, noEnv, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var keys map[string]string
@@ -257,10 +265,10 @@ func TestKeys(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var errOut bytes.Buffer
-	if err := run(context.Background(), nil, noEnv, io.Discard, &errOut); err != errUsage || !strings.Contains(errOut.String(), "zfb serve") {
+	if err := testRun(context.Background(), nil, noEnv, io.Discard, &errOut); err != errUsage || !strings.Contains(errOut.String(), "zfb serve") {
 		t.Fatalf("%v %s", err, errOut.String())
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, noEnv, io.Discard, &errOut); err != errUsage {
+	if err := testRun(context.Background(), []string{"frobnicate"}, noEnv, io.Discard, &errOut); err != errUsage {
 		t.Fatal(err)
 	}
 }
@@ -288,7 +296,7 @@ func TestPostgres(t *testing.T) {
 	file, stop := startServe(t, "--data", data, "--db", db)
 	stop()
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"sandbox", "--db", db, "--addr", strings.TrimPrefix(strings.TrimSuffix(file.GatewayURL, "/gateway.do"), "http://")}, noEnv, &out, io.Discard); err != nil {
+	if err := testRun(context.Background(), []string{"sandbox", "--db", db, "--addr", strings.TrimPrefix(strings.TrimSuffix(file.GatewayURL, "/gateway.do"), "http://")}, noEnv, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var printed sandbox.File

@@ -19,7 +19,7 @@ import (
 func zfbCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, noEnv, &out, &errOut)
+	err := testRun(context.Background(), args, noEnv, &out, &errOut)
 	if err != nil && testing.Verbose() {
 		t.Logf("zfb %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 	}
@@ -139,7 +139,7 @@ func TestSandboxPrintsServedURLs(t *testing.T) {
 	printed := func(getenv func(string) string, args ...string) sandbox.File {
 		t.Helper()
 		var out bytes.Buffer
-		if err := run(context.Background(), append([]string{"sandbox", "--data", data}, args...), getenv, &out, &bytes.Buffer{}); err != nil {
+		if err := testRun(context.Background(), append([]string{"sandbox", "--data", data}, args...), getenv, &out, &bytes.Buffer{}); err != nil {
 			t.Fatal(err)
 		}
 		var f sandbox.File

@@ -22,7 +22,7 @@ import (
 func TestServeRequestLogFlag(t *testing.T) {
 	for _, bad := range []string{"-1", "many", "1.5"} {
 		data := filepath.Join(t.TempDir(), "data")
-		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--request-log", bad},
+		err := testRun(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--request-log", bad},
 			func(string) string { return "" }, &syncBuffer{}, &syncBuffer{})
 		if err == nil || !strings.Contains(err.Error(), "--request-log") {
 			t.Errorf("--request-log %s: err = %v, want a refusal naming the flag", bad, err)

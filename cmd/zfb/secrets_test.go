@@ -32,7 +32,7 @@ func serveLogged(t *testing.T, args ...string) (file *sandbox.File, stdout, logs
 	stdout, logs = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, logs)
+		done <- testRun(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, logs)
 	}()
 	stop = func() {
 		cancel()
@@ -250,7 +250,7 @@ func testLogsHoldNoSecrets(t *testing.T, format string) {
 
 	// A rotation, its log (stderr) read with the server's.
 	var rotated, rotateLog bytes.Buffer
-	if err := run(ctx, []string{"admin-token", "rotate", "--data", data, "--log-level", "debug", "--log-format", format}, noEnv, &rotated, &rotateLog); err != nil {
+	if err := testRun(ctx, []string{"admin-token", "rotate", "--data", data, "--log-level", "debug", "--log-format", format}, noEnv, &rotated, &rotateLog); err != nil {
 		t.Fatalf("rotate: %v\n%s", err, rotateLog.String())
 	}
 	newToken := strings.TrimSpace(rotated.String())

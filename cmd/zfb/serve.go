@@ -80,7 +80,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	// Deferred after the store, so closed before it: after waitRequestLog
 	// below has written the last batch.
 	defer closeRequestLog()
-	created, err := sandbox.Ensure(ctx, svc)
+	created, err := sandbox.Ensure(ctx, svc, e.sandboxOptions...)
 	if err != nil {
 		return fmt.Errorf("creating the sandbox: %w", err)
 	}

@@ -18,7 +18,7 @@ func serveUntilReady(t *testing.T, env map[string]string, args ...string) (stdou
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, stdout, stderr)
+		done <- testRun(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, stdout, stderr)
 	}()
 	stop = func() {
 		cancel()
@@ -122,7 +122,7 @@ func TestServeOnLoopbackDoesNotWarn(t *testing.T) {
 func TestServeIntlRateLimitFlag(t *testing.T) {
 	for _, bad := range []string{"-1", "NaN", "fast", "1e10"} {
 		data := filepath.Join(t.TempDir(), "data")
-		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--intl-rate-limit", bad},
+		err := testRun(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--intl-rate-limit", bad},
 			func(string) string { return "" }, &syncBuffer{}, &syncBuffer{})
 		if err == nil || !strings.Contains(err.Error(), "--intl-rate-limit") {
 			t.Errorf("--intl-rate-limit %s: err = %v, want a refusal naming the flag", bad, err)

@@ -63,13 +63,19 @@ type stored struct {
 }
 
 // New makes a CA: an RSA-2048 root signed by itself and an RSA-2048
-// intermediate signed by the root, both SHA256withRSA.
+// intermediate signed by the root, both SHA256withRSA, with fresh keys.
 func New() (*CA, error) {
-	rootKey, err := sign.GenerateKey(2048)
+	return NewWithKeys(func() (*rsa.PrivateKey, error) { return sign.GenerateKey(2048) })
+}
+
+// NewWithKeys is New with the root's key and then the intermediate's from
+// newKey.
+func NewWithKeys(newKey func() (*rsa.PrivateKey, error)) (*CA, error) {
+	rootKey, err := newKey()
 	if err != nil {
 		return nil, err
 	}
-	interKey, err := sign.GenerateKey(2048)
+	interKey, err := newKey()
 	if err != nil {
 		return nil, err
 	}
