@@ -31,11 +31,14 @@ type Queries interface {
 
 	// CreateBuyer stores the buyer's identity; its money is in the ledger.
 	CreateBuyer(ctx context.Context, b *Buyer) error
-	// Buyer, BuyerByPaymentCode and Buyers fill Buyer.Balance from the
-	// buyer's CNY account (zero when it has none).
+	// Buyer and Buyers fill Buyer.Balance from the buyer's CNY account
+	// (zero when it has none).
 	Buyer(ctx context.Context, userID string) (*Buyer, error)
-	BuyerByPaymentCode(ctx context.Context, code string) (*Buyer, error)
 	Buyers(ctx context.Context) ([]*Buyer, error)
+	// BuyerByPaymentCode reads the buyer who shows code, for a payment,
+	// and leaves Balance zero: the ledger checks the payer's money as it
+	// moves it (PostTransfer).
+	BuyerByPaymentCode(ctx context.Context, code string) (*Buyer, error)
 	// SetBuyerRestricted restricts a buyer's account or lifts the
 	// restriction; ErrNotFound when there is no such buyer.
 	SetBuyerRestricted(ctx context.Context, userID string, restricted bool) error

@@ -40,9 +40,14 @@ func buyerAccountAffixes() (prefix, suffix string) { return buyerPrefix, buyerSu
 var buyerPrefix, buyerSuffix = accountAffixes(zfb.BuyerAccount)
 
 // The buyer queries by key, built once rather than on every call.
+// buyerByPaymentCodeSQL reads no balance (0 in its place, for scanBuyer):
+// it serves payments, whose money the ledger checks as it moves it, and
+// the account's join and the sum of its pending entries were most of its
+// cost on PostgreSQL.
 var (
 	buyerByUserIDSQL      = buyerSelect + ` WHERE b.user_id = $3`
-	buyerByPaymentCodeSQL = buyerSelect + ` WHERE b.payment_code = $3`
+	buyerByPaymentCodeSQL = `SELECT b.user_id, b.logon_id, b.payment_code, b.behaviour, b.restricted, b.created_at, 0
+	FROM buyers b WHERE b.payment_code = $1`
 )
 
 // accountAffixes are what the naming rule account puts before and after a
@@ -54,24 +59,27 @@ func accountAffixes(account func(userID, currency string) string) (prefix, suffi
 	return prefix, suffix
 }
 
-// Buyer reads a buyer by user id.
+// Buyer reads a buyer by user id, with the balance of their CNY account.
 func (q *queries) Buyer(ctx context.Context, userID string) (*zfb.Buyer, error) {
-	return q.buyerWhere(ctx, "user id", buyerByUserIDSQL, userID)
-}
-
-// BuyerByPaymentCode reads the buyer whose payment code is code.
-func (q *queries) BuyerByPaymentCode(ctx context.Context, code string) (*zfb.Buyer, error) {
-	return q.buyerWhere(ctx, "payment code", buyerByPaymentCodeSQL, code)
-}
-
-func (q *queries) buyerWhere(ctx context.Context, what, query, arg string) (*zfb.Buyer, error) {
 	prefix, suffix := buyerAccountAffixes()
-	b, err := scanBuyer(q.read.QueryRowContext(ctx, query, prefix, suffix, arg))
+	return q.buyerWhere(ctx, "user id", userID, buyerByUserIDSQL, prefix, suffix, userID)
+}
+
+// BuyerByPaymentCode reads the buyer whose payment code is code, without
+// a balance (buyerByPaymentCodeSQL).
+func (q *queries) BuyerByPaymentCode(ctx context.Context, code string) (*zfb.Buyer, error) {
+	return q.buyerWhere(ctx, "payment code", code, buyerByPaymentCodeSQL, code)
+}
+
+// buyerWhere reads the one buyer query selects with args; what and key
+// name the buyer in errors.
+func (q *queries) buyerWhere(ctx context.Context, what, key, query string, args ...any) (*zfb.Buyer, error) {
+	b, err := scanBuyer(q.read.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("buyer with %s %q: %w", what, arg, zfb.ErrNotFound)
+		return nil, fmt.Errorf("buyer with %s %q: %w", what, key, zfb.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("buyer with %s %q: %w", what, arg, err)
+		return nil, fmt.Errorf("buyer with %s %q: %w", what, key, err)
 	}
 	return b, nil
 }
