@@ -129,10 +129,11 @@ func (h *harness) open(ctx context.Context, w string) (*measurement, error) {
 		if k == 0 {
 			profiled = h.startProfile(ctx, w)
 		}
-		cpu := startCPU(h.target.pid())
+		cpu, db := startCPU(h.target.pid()), startDB(localPostgres(h.c.db))
 		rss := startRSS(h.target.pid(), w, h.zfb.answered.Load, h.log, h.c.rssLog)
 		r := h.zfb.run(ctx, m.name, roundShare(reqs, k, rounds))
 		r.cpu, r.cpuKnown = cpu.spent()
+		r.dbCPU, r.dbCPUKnown = db.spent()
 		r.rssPeakKiB, r.rssKiB = rss.end()
 		if err := profiled(); err != nil {
 			return result{}, fmt.Errorf("profiling zfb: %w", err)

@@ -30,11 +30,24 @@ type result struct {
 	// (a --target).
 	cpu      time.Duration
 	cpuKnown bool
+	// dbCPU is what a local PostgreSQL spent over the workload (--db on
+	// this machine); dbCPUKnown is false otherwise.
+	dbCPU      time.Duration
+	dbCPUKnown bool
 	// late is how late each request was sent, open loop (from when it was
 	// due), sorted.
 	late []time.Duration
 	// roundRates are the answers/s of each round (--rounds), in order.
 	roundRates []float64
+}
+
+// dbCPUPerAnswer is the database's CPU per successful answer; 0 when
+// unknown.
+func (r result) dbCPUPerAnswer() time.Duration {
+	if !r.dbCPUKnown || r.ok <= 0 {
+		return 0
+	}
+	return r.dbCPU / time.Duration(r.ok)
 }
 
 // cpuPerAnswer is the server's CPU per successful answer; 0 when unknown.

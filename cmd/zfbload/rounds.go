@@ -96,6 +96,7 @@ func (r result) add(s result) result {
 	sum.rssPeakKiB = max(r.rssPeakKiB, s.rssPeakKiB)
 	first := len(r.roundRates) == 0
 	sum.cpu, sum.cpuKnown = r.cpu+s.cpu, (first || r.cpuKnown) && s.cpuKnown
+	sum.dbCPU, sum.dbCPUKnown = r.dbCPU+s.dbCPU, (first || r.dbCPUKnown) && s.dbCPUKnown
 	sum.roundRates = append(slices.Clip(r.roundRates), s.rate())
 	return sum
 }
