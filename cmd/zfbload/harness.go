@@ -129,11 +129,12 @@ func (h *harness) open(ctx context.Context, w string) (*measurement, error) {
 		if k == 0 {
 			profiled = h.startProfile(ctx, w)
 		}
-		cpu, db := startCPU(h.target.pid()), startDB(localPostgres(h.c.db))
+		cpu, db, client := startCPU(h.target.pid()), startDB(localPostgres(h.c.db)), startCPU(os.Getpid())
 		rss := startRSS(h.target.pid(), w, h.zfb.answered.Load, h.log, h.c.rssLog)
 		r := h.zfb.run(ctx, m.name, roundShare(reqs, k, rounds))
 		r.cpu, r.cpuKnown = cpu.spent()
 		r.dbCPU, r.dbCPUKnown = db.spent()
+		r.clientCPU, r.clientCPUKnown = client.spent()
 		r.rssPeakKiB, r.rssKiB = rss.end()
 		if err := profiled(); err != nil {
 			return result{}, fmt.Errorf("profiling zfb: %w", err)
@@ -222,9 +223,10 @@ func (h *harness) stub(ctx context.Context) (*measurement, error) {
 	d.run(ctx, "warm-up", reqs[:min(len(reqs), stubWarmUp*h.c.conns)])
 	m := &measurement{workload: "stub", name: workloadNames["stub"], close: func() { d.close(); p.stop() }}
 	m.slice = func(ctx context.Context, k, rounds int) (result, error) {
-		cpu := startCPU(p.pid())
+		cpu, client := startCPU(p.pid()), startCPU(os.Getpid())
 		r := d.run(ctx, m.name, roundShare(reqs, k, rounds))
 		r.cpu, r.cpuKnown = cpu.spent()
+		r.clientCPU, r.clientCPUKnown = client.spent()
 		return r, nil
 	}
 	return m, nil

@@ -34,6 +34,10 @@ type result struct {
 	// this machine); dbCPUKnown is false otherwise.
 	dbCPU      time.Duration
 	dbCPUKnown bool
+	// clientCPU is what this load client spent over the workload: sending
+	// requests signed before it began, reading and checking the answers.
+	clientCPU      time.Duration
+	clientCPUKnown bool
 	// late is how late each request was sent, open loop (from when it was
 	// due), sorted.
 	late []time.Duration
@@ -48,6 +52,15 @@ func (r result) dbCPUPerAnswer() time.Duration {
 		return 0
 	}
 	return r.dbCPU / time.Duration(r.ok)
+}
+
+// clientCPUPerAnswer is the load client's CPU per successful answer; 0
+// when unknown.
+func (r result) clientCPUPerAnswer() time.Duration {
+	if !r.clientCPUKnown || r.ok <= 0 {
+		return 0
+	}
+	return r.clientCPU / time.Duration(r.ok)
 }
 
 // cpuPerAnswer is the server's CPU per successful answer; 0 when unknown.

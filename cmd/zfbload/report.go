@@ -12,8 +12,8 @@ import (
 // signing ceiling and of the stub measured in the same run (and, over
 // several rounds, the lowest and highest of the rounds' shares of the
 // stub), latency percentiles, failures, the RSS of the zfb started here,
-// the server's CPU per answer and, with a PostgreSQL on this machine, the
-// database's.
+// the server's CPU per answer, with a PostgreSQL on this machine the
+// database's, and this client's own.
 func printTable(w io.Writer, results []result) {
 	var ceiling, stub result
 	for _, r := range results {
@@ -25,16 +25,17 @@ func printTable(w io.Writer, results []result) {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tof stub, rounds\tp50\tp99\tp999\tfailed\tzfb RSS\tRSS peak\tserver CPU/answer\tof stub by CPU\tPostgreSQL CPU/answer\t")
+	fmt.Fprintln(tw, "workload\tanswers/s\tof ceiling\tof stub\tof stub, rounds\tp50\tp99\tp999\tfailed\tzfb RSS\tRSS peak\tserver CPU/answer\tof stub by CPU\tPostgreSQL CPU/answer\tclient CPU/answer\t")
 	for _, r := range results {
 		name := r.name
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, r.rate(),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, r.rate(),
 			share(r.rate(), ceiling.rate()), share(r.rate(), stub.rate()), roundShares(r.roundRates, stub.roundRates),
 			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), r.failed, mib(r.rssKiB), mib(r.rssPeakKiB),
-			micros(r.cpuPerAnswer()), cpuShare(stub.cpuPerAnswer(), r.cpuPerAnswer()), micros(r.dbCPUPerAnswer()))
+			micros(r.cpuPerAnswer()), cpuShare(stub.cpuPerAnswer(), r.cpuPerAnswer()), micros(r.dbCPUPerAnswer()),
+			micros(r.clientCPUPerAnswer()))
 	}
 	tw.Flush()
 	for _, r := range results {

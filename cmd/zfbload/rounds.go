@@ -97,6 +97,7 @@ func (r result) add(s result) result {
 	first := len(r.roundRates) == 0
 	sum.cpu, sum.cpuKnown = r.cpu+s.cpu, (first || r.cpuKnown) && s.cpuKnown
 	sum.dbCPU, sum.dbCPUKnown = r.dbCPU+s.dbCPU, (first || r.dbCPUKnown) && s.dbCPUKnown
+	sum.clientCPU, sum.clientCPUKnown = r.clientCPU+s.clientCPU, (first || r.clientCPUKnown) && s.clientCPUKnown
 	sum.roundRates = append(slices.Clip(r.roundRates), s.rate())
 	return sum
 }

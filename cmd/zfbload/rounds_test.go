@@ -46,9 +46,11 @@ func TestRoundsAddUp(t *testing.T) {
 	}
 	var total result
 	total = total.add(result{ok: 100, failed: 1, firstFail: "first", elapsed: time.Second, latencies: ms(1, 5, 9),
-		cpu: 200 * time.Millisecond, cpuKnown: true, rssKiB: 10, rssPeakKiB: 30})
+		cpu: 200 * time.Millisecond, cpuKnown: true, dbCPU: 100 * time.Millisecond, dbCPUKnown: true,
+		clientCPU: 40 * time.Millisecond, clientCPUKnown: true, rssKiB: 10, rssPeakKiB: 30})
 	total = total.add(result{ok: 300, elapsed: time.Second, latencies: ms(2, 3, 10), firstFail: "second",
-		cpu: 400 * time.Millisecond, cpuKnown: true, rssKiB: 20, rssPeakKiB: 25})
+		cpu: 400 * time.Millisecond, cpuKnown: true, dbCPU: 300 * time.Millisecond, dbCPUKnown: true,
+		clientCPU: 40 * time.Millisecond, clientCPUKnown: true, rssKiB: 20, rssPeakKiB: 25})
 	if total.ok != 400 || total.failed != 1 || total.firstFail != "first" || total.rate() != 200 {
 		t.Fatalf("ok %d failed %d first %q rate %v", total.ok, total.failed, total.firstFail, total.rate())
 	}
@@ -57,6 +59,9 @@ func TestRoundsAddUp(t *testing.T) {
 	}
 	if total.cpuPerAnswer() != 1500*time.Microsecond {
 		t.Fatalf("CPU per answer %v, want 1.5 ms", total.cpuPerAnswer())
+	}
+	if total.dbCPUPerAnswer() != time.Millisecond || total.clientCPUPerAnswer() != 200*time.Microsecond {
+		t.Fatalf("database CPU per answer %v, want 1 ms; client's %v, want 200 µs", total.dbCPUPerAnswer(), total.clientCPUPerAnswer())
 	}
 	if total.rssKiB != 20 || total.rssPeakKiB != 30 {
 		t.Fatalf("RSS %d, peak %d", total.rssKiB, total.rssPeakKiB)
@@ -67,7 +72,9 @@ func TestRoundsAddUp(t *testing.T) {
 	if got := roundShares(total.roundRates, []float64{200, 400}); got != "50–75 %" {
 		t.Fatalf("shares of the stub by round %q", got)
 	}
-	if unknown := total.add(result{ok: 1, elapsed: time.Second}); unknown.cpuPerAnswer() != 0 {
-		t.Fatalf("CPU per answer %v with a round that did not know it", unknown.cpuPerAnswer())
+	if unknown := total.add(result{ok: 1, elapsed: time.Second}); unknown.cpuPerAnswer() != 0 ||
+		unknown.dbCPUPerAnswer() != 0 || unknown.clientCPUPerAnswer() != 0 {
+		t.Fatalf("CPU per answer %v, database's %v, client's %v with a round that did not know them",
+			unknown.cpuPerAnswer(), unknown.dbCPUPerAnswer(), unknown.clientCPUPerAnswer())
 	}
 }
