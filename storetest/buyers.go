@@ -8,6 +8,18 @@ import (
 	"github.com/zfbpay/zfb"
 )
 
+// sameBuyerByPaymentCode checks that BuyerByPaymentCode finds want by its
+// payment code, without a balance (Balance zero): it serves payments,
+// whose money the ledger checks.
+func sameBuyerByPaymentCode(t *testing.T, s zfb.Store, want *zfb.Buyer) {
+	t.Helper()
+	got, err := s.BuyerByPaymentCode(t.Context(), want.PaymentCode)
+	ok(t, err)
+	identity := *want
+	identity.Balance = 0
+	sameBuyer(t, got, &identity)
+}
+
 func sameBuyer(t *testing.T, got, want *zfb.Buyer) {
 	t.Helper()
 	g, w := *got, *want
@@ -28,12 +40,7 @@ func testBuyerRoundTrip(t *testing.T, s zfb.Store) {
 	got, err := s.Buyer(ctx, rich.UserID)
 	ok(t, err)
 	sameBuyer(t, got, rich)
-	// By payment code, for a payment: the same buyer, without a balance.
-	got, err = s.BuyerByPaymentCode(ctx, rich.PaymentCode)
-	ok(t, err)
-	identity := *rich
-	identity.Balance = 0
-	sameBuyer(t, got, &identity)
+	sameBuyerByPaymentCode(t, s, rich)
 
 	// The balance is the ledger's: it follows a transfer.
 	ok(t, s.PostTransfer(ctx, &zfb.Transfer{Kind: "pay", Ref: "T1", Debit: zfb.BuyerAccount(rich.UserID, zfb.CNY),
@@ -142,11 +149,7 @@ func testBuyerRestricted(t *testing.T, s zfb.Store) {
 	got, err := s.Buyer(ctx, b.UserID)
 	ok(t, err)
 	sameBuyer(t, got, b)
-	got, err = s.BuyerByPaymentCode(ctx, b.PaymentCode)
-	ok(t, err)
-	identity := *b
-	identity.Balance = 0 // no balance by payment code
-	sameBuyer(t, got, &identity)
+	sameBuyerByPaymentCode(t, s, b)
 	all, err := s.Buyers(ctx)
 	ok(t, err)
 	for _, got := range all {

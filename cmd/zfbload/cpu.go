@@ -17,28 +17,44 @@ const clockTick = 10 * time.Millisecond
 // processCPU is the CPU time (user and system) process pid has used so
 // far; ok is false where /proc does not tell (not Linux, the process gone).
 func processCPU(pid int) (cpu time.Duration, ok bool) {
+	_, fields, ok := procStat(pid)
+	if !ok {
+		return 0, false
+	}
+	return ticksOf(fields, 11, 13) // utime and stime, fields 14 and 15
+}
+
+// procStat reads /proc/<pid>/stat: the command name (field 2) and the
+// fields after it, from field 3 (state) on; ok is false where /proc does
+// not tell.
+func procStat(pid int) (comm string, fields []string, ok bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, false
+		return "", nil, false
 	}
-	// The command name, field 2, is in parentheses and may hold spaces:
-	// the fields counted here start after its closing one.
+	// The command name is in parentheses and may hold spaces and ')'.
 	s := string(b)
-	end := strings.LastIndexByte(s, ')')
-	if end < 0 {
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return "", nil, false
+	}
+	return s[open+1 : end], strings.Fields(s[end+1:]), true
+}
+
+// ticksOf sums fields[from:to], counts of clock ticks, as CPU time.
+func ticksOf(fields []string, from, to int) (cpu time.Duration, ok bool) {
+	if len(fields) < to {
 		return 0, false
 	}
-	fields := strings.Fields(s[end+1:])
-	// fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-	if len(fields) < 13 {
-		return 0, false
+	var ticks int64
+	for _, f := range fields[from:to] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		ticks += n
 	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(utime+stime) * clockTick, true
+	return time.Duration(ticks) * clockTick, true
 }
 
 // cpuMeter measures the CPU a process spends over a workload.
@@ -79,36 +95,21 @@ func postgresCPU() (cpu time.Duration, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	var ticks int64
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue // gone since ReadDir
+		comm, fields, found := procStat(pid)
+		if !found || comm != "postgres" {
+			continue // not PostgreSQL, or gone since ReadDir
 		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
-			continue
+		// utime, stime, cutime and cstime: fields 14 to 17.
+		if spent, known := ticksOf(fields, 11, 15); known {
+			cpu, ok = cpu+spent, true
 		}
-		fields := strings.Fields(s[end+1:])
-		if len(fields) < 15 {
-			continue
-		}
-		// utime, stime, cutime and cstime are fields 14 to 17.
-		for _, f := range fields[11:15] {
-			n, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return 0, false
-			}
-			ticks += n
-		}
-		ok = true
 	}
-	return time.Duration(ticks) * clockTick, ok
+	return cpu, ok
 }
 
 // localPostgres reports whether the database URL names a PostgreSQL server
@@ -121,7 +122,11 @@ func localPostgres(db string) bool {
 	if err != nil {
 		return false
 	}
-	switch h := u.Hostname(); {
+	h := u.Hostname()
+	if q := u.Query().Get("host"); q != "" {
+		h = q // libpq's host parameter overrides the URL's
+	}
+	switch {
 	case h == "" || h == "localhost" || strings.HasPrefix(h, "/"):
 		return true
 	default:

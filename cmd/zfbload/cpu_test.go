@@ -17,6 +17,7 @@ func TestLocalPostgres(t *testing.T) {
 		"postgres://u@[::1]:5433/zfb":                             true,
 		"postgres:///zfb?host=/var/run/postgresql":                true,
 		"postgres://u@db.internal:5432/zfb":                       false,
+		"postgres:///zfb?host=db.internal":                        false,
 		"postgres://u@10.0.0.7/zfb":                               false,
 		"/tmp/zfb.db":                                             false,
 		"":                                                        false,
