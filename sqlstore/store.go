@@ -53,7 +53,9 @@ type Store struct {
 // Open opens the database at url and brings its schema up to date. A url
 // starting with postgres:// or postgresql:// selects PostgreSQL; anything
 // else is the path of a SQLite file, optionally prefixed with "sqlite:",
-// whose directory is created when missing. A nil logger discards.
+// whose directory is created when missing. A PostgreSQL url may size the
+// pool with pool_max_conns=N (default 16), as pgxpool's do. A nil logger
+// discards.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
 	return open(ctx, url, logger, defaultWALPolicy)
 }
@@ -111,13 +113,17 @@ func open(ctx context.Context, url string, logger *slog.Logger, wal walPolicy) (
 }
 
 func openPostgres(url string) (*Store, error) {
+	url, poolSize, err := postgresPoolSize(url)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := pgx.ParseConfig(url) // its errors do not show the password
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	db.SetMaxOpenConns(poolSize)
+	db.SetMaxIdleConns(poolSize)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &Store{dialect: postgresDialect(), write: db, read: db,
 		appVersions: newPausedAppVersions(), listenConfig: cfg.Copy()}, nil
