@@ -27,6 +27,10 @@ type target struct {
 	tmp     string        // the started zfb's binary and data directory
 	signer  string        // what the zfb signs with: signerGo, signerOpenSSL or signerUnknown
 	pprof   string        // the started zfb's profiler, host:port; "" when off
+	// exited is closed once the started zfb has exited, with waitErr
+	// set to how.
+	exited  chan struct{}
+	waitErr error
 }
 
 func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, error) {
@@ -88,19 +92,30 @@ func startTarget(ctx context.Context, c config, stderr io.Writer) (*target, erro
 		t.stop()
 		return nil, err
 	}
-	// serve writes sandbox.json once it listens, with the port it got.
-	deadline := time.Now().Add(3 * time.Minute)
+	t.exited = make(chan struct{})
+	go func() { t.waitErr = t.cmd.Wait(); close(t.exited) }()
+	// serve writes sandbox.json once it listens, with the port it got. A
+	// zfb that exits first (a database it cannot open, say) has said why
+	// on stderr, which is ours.
+	deadline := time.After(3 * time.Minute)
 	for {
 		f, err := readSandbox(filepath.Join(data, "sandbox.json"))
 		if err == nil && ready(f.GatewayURL) {
 			t.sandbox, t.roots = f, []string{strings.TrimSuffix(f.GatewayURL, "/gateway.do")}
 			return t, nil
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		select {
+		case <-t.exited:
+			t.stop()
+			return nil, fmt.Errorf("zfb exited before it was ready (%v); what it printed is above", t.waitErr)
+		case <-deadline:
 			t.stop()
 			return nil, errors.New("zfb did not become ready within 3 minutes")
+		case <-ctx.Done():
+			t.stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -186,15 +201,13 @@ func (t *target) sqlitePath() string { return filepath.Join(t.tmp, "data", "zfb.
 func (t *target) rssKiB() int64 { return processRSSKiB(t.pid()) }
 
 func (t *target) stop() {
-	if t.cmd != nil && t.cmd.Process != nil {
+	if t.exited != nil {
 		_ = t.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = t.cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-t.exited:
 		case <-time.After(10 * time.Second):
 			_ = t.cmd.Process.Kill()
-			<-done
+			<-t.exited
 		}
 	}
 	if t.tmp != "" {
