@@ -9,10 +9,15 @@ import (
 
 // defaultPostgresPool is how many connections one zfb keeps to PostgreSQL
 // (besides the app listener's), unless its URL says otherwise with
-// pool_max_conns. Sixteen covers zfbload's sixteen concurrent callers on
-// two cores; pools of 6 and 8 measured no faster there
-// (docs/performance.md). Several instances on one database share its
-// max_connections (100 by default), so that is what the parameter is for.
+// pool_max_conns. With zfb, PostgreSQL and the load client on two shared
+// cores, a pool of 6 answered a few per cent more than 16 in most of
+// eleven alternating pairs (docs/performance.md): fewer backends to
+// switch between. But a write holds its connection through its commit's
+// WAL flush, so on a disk whose flush takes milliseconds a small pool caps
+// commits per second; the default stays at the number of concurrent
+// callers zfbload (and a busy client) brings. Several instances on one
+// database share its max_connections (100 by default): that, or a
+// database on the same cores, is what the parameter is for.
 const defaultPostgresPool = 16
 
 // poolParam is the URL parameter that sizes the pool: pgxpool's name, which
